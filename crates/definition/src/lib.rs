@@ -1,0 +1,1 @@
+//! The workflow definition document: serde model and validation into a checked form.

@@ -1,0 +1,5 @@
+//! conversion functions.
+
+use super::FunctionSpec;
+
+pub(super) const FUNCTIONS: &[FunctionSpec] = &[];

@@ -1,0 +1,5 @@
+//! Date and time functions.
+
+use super::FunctionSpec;
+
+pub(super) const FUNCTIONS: &[FunctionSpec] = &[];

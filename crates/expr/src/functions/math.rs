@@ -1,0 +1,5 @@
+//! math functions.
+
+use super::FunctionSpec;
+
+pub(super) const FUNCTIONS: &[FunctionSpec] = &[];

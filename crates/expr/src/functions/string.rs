@@ -1,0 +1,5 @@
+//! string functions.
+
+use super::FunctionSpec;
+
+pub(super) const FUNCTIONS: &[FunctionSpec] = &[];

@@ -1,0 +1,5 @@
+//! uri functions.
+
+use super::FunctionSpec;
+
+pub(super) const FUNCTIONS: &[FunctionSpec] = &[];

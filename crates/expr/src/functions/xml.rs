@@ -1,0 +1,5 @@
+//! xml functions.
+
+use super::FunctionSpec;
+
+pub(super) const FUNCTIONS: &[FunctionSpec] = &[];
