@@ -14,6 +14,7 @@ use std::sync::OnceLock;
 mod collection;
 mod conversion;
 mod datetime;
+mod format_number;
 mod logical;
 mod manipulation;
 mod math;
@@ -27,6 +28,7 @@ const CATALOGUE: &[&[FunctionSpec]] = &[
     collection::FUNCTIONS,
     conversion::FUNCTIONS,
     datetime::FUNCTIONS,
+    format_number::FUNCTIONS,
     logical::FUNCTIONS,
     manipulation::FUNCTIONS,
     math::FUNCTIONS,
