@@ -1,1 +1,56 @@
-fn main() {}
+//! The `hookflow` binary: command-line parsing and wiring. Data goes to stdout,
+//! diagnostics to stderr; exit 0 on success, 1 on any error.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hookflow",
+    version,
+    about = "A self-hosted workflow engine for Logic Apps-style definitions, built around HTTP webhooks"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Work with the expression language.
+    Expr {
+        #[command(subcommand)]
+        command: ExprCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExprCommand {
+    /// Evaluate VALUE exactly as a JSON string value in a definition and print the result as JSON.
+    Eval {
+        /// The value, e.g. "@concat('a', 'b')" or "Hi @{variables('x')}".
+        value: String,
+        /// A JSON file with any of: parameters, variables, trigger, actions, item, workflow, now.
+        #[arg(long)]
+        context: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Expr {
+            command: ExprCommand::Eval { value, context },
+        } => commands::expr::eval(&value, context.as_deref()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{failure}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! End-to-end tests of the `hookflow` binary's commands.
+
+mod expr_eval;
