@@ -2,3 +2,4 @@
 //! (`tests/golden/*.json`), error messages with positions, and property tests.
 
 mod golden;
+mod properties;

@@ -25,8 +25,14 @@ fn context_file(json: serde_json::Value) -> tempfile::NamedTempFile {
 
 #[test]
 fn evaluates_values_as_a_definition_would() {
-    assert_eq!(stdout_json(&hookflow(&["expr", "eval", "@if(true, 1, 2)"])), 1);
-    assert_eq!(stdout_json(&hookflow(&["expr", "eval", "@@literal"])), "@literal");
+    assert_eq!(
+        stdout_json(&hookflow(&["expr", "eval", "@if(true, 1, 2)"])),
+        1
+    );
+    assert_eq!(
+        stdout_json(&hookflow(&["expr", "eval", "@@literal"])),
+        "@literal"
+    );
     assert_eq!(stdout_json(&hookflow(&["expr", "eval", "plain"])), "plain");
 }
 
@@ -60,7 +66,10 @@ fn errors_exit_1_with_the_position() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("function 'if', argument 1"), "{stderr}");
     assert!(stderr.contains("(at position 9)"), "{stderr}");
-    assert!(stderr.contains("\n          ^"), "caret under the argument: {stderr}");
+    assert!(
+        stderr.contains("\n          ^"),
+        "caret under the argument: {stderr}"
+    );
 }
 
 #[test]

@@ -52,7 +52,9 @@ impl EvalContext for CliContext {
     }
     fn random_int(&self, min: i64, max: i64) -> Option<i64> {
         // A v4 UUID carries 122 random bits; the modulo bias over an i64 range is negligible.
-        let span = u128::try_from(max.checked_sub(min)?).ok().filter(|s| *s > 0)?;
+        let span = u128::try_from(max.checked_sub(min)?)
+            .ok()
+            .filter(|s| *s > 0)?;
         let offset = uuid::Uuid::new_v4().as_u128() % span;
         min.checked_add(i64::try_from(offset).ok()?)
     }
@@ -76,9 +78,6 @@ pub fn eval(value: &str, context: Option<&Path>) -> Result<(), String> {
 /// The value with a caret under the byte offset `at`, so the position is seen, not counted.
 fn point_at(value: &str, at: usize) -> String {
     let line = value.replace(['\n', '\r', '\t'], " ");
-    let column = value
-        .char_indices()
-        .take_while(|(i, _)| *i < at)
-        .count();
+    let column = value.char_indices().take_while(|(i, _)| *i < at).count();
     format!("  {line}\n  {}^", " ".repeat(column))
 }
