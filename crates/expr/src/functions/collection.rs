@@ -27,6 +27,60 @@ pub(super) const FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec::pure("union", 2, None, set::union),
 ];
 
+/// The most memory (estimated) an array a function builds may take. The character limit
+/// bounds text results, but an array of many small items costs far more than its text
+/// (`split()` of a long text on every character, `createArray()` repeating a large
+/// variable), so array results are bounded too: by four times the longest text, room for
+/// that text in the widest UTF-8 plus the items' own overhead.
+pub(super) const MAX_RESULT_BYTES: usize = 4 * MAX_STRING_CHARS;
+
+/// What one JSON value takes before its strings' and collections' contents.
+const VALUE_BYTES: usize = std::mem::size_of::<Value>();
+
+pub(super) fn too_large() -> FnError {
+    FnError::call(format!(
+        "the result would take more than {} MiB of memory",
+        MAX_RESULT_BYTES >> 20
+    ))
+}
+
+/// The memory `value` takes, estimated; the walk stops as soon as the total passes
+/// `limit`, so measuring a huge value is cheap.
+pub(super) fn value_bytes(value: &Value, limit: usize) -> usize {
+    let mut total = VALUE_BYTES;
+    match value {
+        Value::String(s) => total += s.len(),
+        Value::Array(items) => {
+            for item in items {
+                if total > limit {
+                    break;
+                }
+                total += value_bytes(item, limit - total);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                if total > limit {
+                    break;
+                }
+                total += VALUE_BYTES + key.len() + value_bytes(item, limit - total);
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+    total
+}
+
+/// Refuses an array of `count` text items holding `text_bytes` bytes in all when it would
+/// be over the memory bound.
+pub(super) fn check_text_items(count: usize, text_bytes: usize) -> Result<(), FnError> {
+    let bytes = count.saturating_mul(VALUE_BYTES).saturating_add(text_bytes);
+    if bytes > MAX_RESULT_BYTES {
+        return Err(too_large());
+    }
+    Ok(())
+}
+
 /// A string or an array argument, which most collection functions take alike.
 enum Collection<'a> {
     Text(&'a str),
@@ -66,6 +120,10 @@ fn chunk(args: &Args<'_>) -> Result<Value, FnError> {
         .ok()
         .filter(|size| *size > 0)
         .ok_or_else(|| FnError::arg(1, format!("the length must be positive, but is {size}")))?;
+    if let Collection::Text(s) = coll {
+        // Chunks of an array share out its items; chunks of a text are new strings.
+        check_text_items(char_len(s).div_ceil(size), s.len())?;
+    }
     let chunks = match coll {
         Collection::Items(items) => items
             .chunks(size)

@@ -5,6 +5,7 @@
 //! converts such content implicitly where text is expected, so `string()`, `concat()`,
 //! `base64()`, `base64ToString()` and `dataUri()` read an envelope as its decoded bytes.
 
+use super::collection::{too_large, value_bytes, MAX_RESULT_BYTES};
 use super::string::{check_text_len, too_long, MAX_STRING_CHARS};
 use super::{Args, FnError, FunctionSpec, Num};
 use crate::value::{append_display, float_value, type_name};
@@ -166,6 +167,14 @@ fn array(args: &Args<'_>) -> Result<Value, FnError> {
 }
 
 fn create_array(args: &Args<'_>) -> Result<Value, FnError> {
+    // Each argument is copied, so repeating a large variable multiplies its size.
+    let mut bytes = 0usize;
+    for value in args.iter() {
+        bytes += value_bytes(value, MAX_RESULT_BYTES - bytes);
+        if bytes > MAX_RESULT_BYTES {
+            return Err(too_large());
+        }
+    }
     Ok(Value::Array(args.iter().cloned().collect()))
 }
 
@@ -415,6 +424,24 @@ mod tests {
         assert!(parse_data_uri("data:;base64,!!!").is_err());
         assert!(parse_data_uri("dat").is_err());
         assert!(parse_data_uri("daté:,x").is_err());
+    }
+
+    #[test]
+    fn create_array_refuses_to_multiply_a_large_value() {
+        let ctx = crate::StaticContext::from_json(&serde_json::json!({
+            "variables": {"big": "x".repeat(2 << 20)}
+        }))
+        .expect("context");
+        let call = |n: usize| {
+            let args = vec!["variables('big')"; n].join(", ");
+            crate::evaluate_str(&format!("@length(createArray({args}))"), &ctx)
+        };
+        assert_eq!(call(3), Ok(Value::from(3)));
+        let err = call(250).expect_err("too large").to_string();
+        assert!(
+            err.starts_with("function 'createArray': the result would take more than 400 MiB"),
+            "{err}"
+        );
     }
 
     #[test]

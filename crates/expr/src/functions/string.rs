@@ -200,6 +200,7 @@ fn split(args: &Args<'_>) -> Result<Value, FnError> {
     if delimiter.is_empty() {
         return Ok(Value::Array(vec![string_value(text)]));
     }
+    super::collection::check_text_items(text.matches(delimiter).count() + 1, text.len())?;
     Ok(Value::Array(
         text.split(delimiter).map(string_value).collect(),
     ))
