@@ -198,14 +198,12 @@ impl FnError {
 }
 
 /// A number argument: integers stay integers so `div(11, 5)` is `2`.
-#[allow(dead_code)] // used by the category modules as they fill in
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Num {
     Int(i64),
     Float(f64),
 }
 
-#[allow(dead_code)]
 impl Num {
     pub(crate) fn as_f64(self) -> f64 {
         match self {
