@@ -47,6 +47,9 @@ pub(crate) struct Lexer<'s> {
     /// After a '.', the next word is a property name, which may hold characters (such as
     /// '-' or a leading digit) that no identifier may.
     after_dot: bool,
+    /// Whether the previous token ends a value (so a following '.' selects a member rather
+    /// than starting a number such as `.3`).
+    after_value: bool,
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -68,6 +71,7 @@ impl<'s> Lexer<'s> {
             pos: 0,
             base,
             after_dot: false,
+            after_value: false,
         }
     }
 
@@ -80,6 +84,20 @@ impl<'s> Lexer<'s> {
     }
 
     pub(crate) fn next_token(&mut self) -> Result<(Token, Span), Error> {
+        let token = self.scan()?;
+        self.after_value = matches!(
+            token.0,
+            Token::Ident(_)
+                | Token::Int(_)
+                | Token::Float(_)
+                | Token::Str(_)
+                | Token::RParen
+                | Token::RBracket
+        );
+        Ok(token)
+    }
+
+    fn scan(&mut self) -> Result<(Token, Span), Error> {
         while let Some(c) = self.peek_char() {
             if c.is_whitespace() {
                 self.pos += c.len_utf8();
@@ -110,6 +128,12 @@ impl<'s> Lexer<'s> {
             ']' => single(Token::RBracket, self),
             ',' => single(Token::Comma, self),
             '?' => single(Token::Question, self),
+            // `.3` is a number where a value may start (`sub(10.3, .3)`).
+            '.' if !self.after_value
+                && self.src[self.pos + 1..].starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                self.number(start)
+            }
             '.' => {
                 self.after_dot = true;
                 single(Token::Dot, self)
