@@ -5,8 +5,8 @@ use crate::ast::{CallRef, Expr, Span};
 use crate::context::EvalContext;
 use crate::error::{Error, ErrorKind};
 use crate::eval;
+use crate::functions;
 use crate::parser;
-use crate::value;
 use serde_json::Value;
 
 /// Longest expression the language accepts (the documented limit).
@@ -88,7 +88,7 @@ impl Template {
                     match segment {
                         Segment::Text(text) => out.push_str(text),
                         Segment::Expr(expr) => {
-                            value::append_display(&mut out, &eval::evaluate(expr, ctx)?)
+                            functions::append_text(&mut out, &eval::evaluate(expr, ctx)?)
                         }
                     }
                 }

@@ -90,7 +90,7 @@ fn envelope(content_type: &str, content: String) -> Value {
 
 /// Appends `value` as text: an envelope as its content read as UTF-8, anything else as
 /// `string()` renders it (null as nothing, `True`/`False`, compact JSON).
-pub(super) fn append_text(out: &mut String, value: &Value) {
+pub(crate) fn append_text(out: &mut String, value: &Value) {
     match envelope_bytes(value) {
         Some(bytes) => out.push_str(&String::from_utf8_lossy(&bytes)),
         None => append_display(out, value),

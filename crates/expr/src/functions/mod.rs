@@ -23,6 +23,9 @@ mod uri;
 mod workflow;
 mod xml;
 
+/// Interpolation (`@{…}`) renders values as `concat()` does, content envelopes as text.
+pub(crate) use conversion::append_text;
+
 /// Every category's table. A name may appear only once across all of them.
 const CATALOGUE: &[&[FunctionSpec]] = &[
     collection::FUNCTIONS,
