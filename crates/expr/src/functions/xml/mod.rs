@@ -14,6 +14,7 @@
 mod from_json;
 mod to_json;
 mod writer;
+mod xpath;
 
 use super::{Args, FnError, FunctionSpec};
 use base64::Engine as _;
@@ -23,6 +24,7 @@ use std::borrow::Cow;
 pub(super) const FUNCTIONS: &[FunctionSpec] = &[
     FunctionSpec::pure("json", 1, Some(1), json_fn),
     FunctionSpec::pure("xml", 1, Some(1), xml_fn),
+    FunctionSpec::pure("xpath", 2, Some(2), xpath_fn),
 ];
 
 /// The content type of the values `xml()` returns.
@@ -84,7 +86,6 @@ fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-#[allow(dead_code)] // for xpath(), which follows
 /// The XML text of an argument: a string, or an envelope's decoded content.
 fn xml_text<'v>(args: &'v Args<'_>, i: usize) -> Result<Cow<'v, str>, FnError> {
     match args.get(i) {
@@ -195,4 +196,16 @@ fn text_to_json(text: &str, xml: bool) -> Result<Value, FnError> {
     }
     serde_json::from_str(strip_bom(text))
         .map_err(|e| FnError::arg(0, format!("the value is not valid JSON: {e}")))
+}
+
+/// `xpath(xml, expression)`: a node set becomes an array (elements as XML text, other
+/// nodes as their values); `count()`, `sum()`, `string()`, booleans give that value.
+fn xpath_fn(args: &Args<'_>) -> Result<Value, FnError> {
+    let text = xml_text(args, 0)?;
+    let expression = args.str(1)?;
+    // The expression is checked before the document is parsed, so a typo is reported as
+    // such even when the XML is large.
+    let compiled = xpath::compile(expression).map_err(|e| FnError::arg(1, e))?;
+    let doc = parse(&text).map_err(|e| FnError::arg(0, e))?;
+    xpath::evaluate(&compiled, strip_bom(&text), &doc).map_err(|e| FnError::arg(1, e))
 }

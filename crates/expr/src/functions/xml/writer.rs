@@ -76,7 +76,6 @@ pub(super) fn declared_here<'a, 'i>(
     })
 }
 
-#[allow(dead_code)] // for xpath(), which follows
 /// Appends the outer XML of `node` (an element, text, comment, PI or the whole document).
 pub(super) fn outer_xml(source: &str, node: Node<'_, '_>, out: &mut String) -> Result<(), String> {
     let mut scope = Vec::new();
