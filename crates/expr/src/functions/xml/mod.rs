@@ -122,18 +122,11 @@ fn xml_envelope(text: &str) -> Value {
 fn xml_fn(args: &Args<'_>) -> Result<Value, FnError> {
     let value = args.get(0);
     match value {
-        Value::String(text) if looks_like_xml(text) => checked_xml(text),
-        Value::String(text) => match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(object)) => json_object_to_xml(&object),
-            _ => Err(FnError::arg(
-                0,
-                "expected XML text or a JSON object, but the string is neither",
-            )),
-        },
+        Value::String(text) => xml_from_text(text),
         Value::Object(object) => match envelope(value) {
             Some(content) => {
                 let content = content.map_err(|e| FnError::arg(0, e))?;
-                checked_xml(&content.text)
+                xml_from_text(&content.text)
             }
             None => json_object_to_xml(object),
         },
@@ -147,6 +140,20 @@ fn xml_fn(args: &Args<'_>) -> Result<Value, FnError> {
                 "expected XML text or a JSON object but the value is of type '{}'",
                 crate::value::type_name(value)
             ),
+        )),
+    }
+}
+
+/// XML text is checked and kept as written; JSON text must hold a single-root object.
+fn xml_from_text(text: &str) -> Result<Value, FnError> {
+    if looks_like_xml(text) {
+        return checked_xml(text);
+    }
+    match serde_json::from_str::<Value>(strip_bom(text)) {
+        Ok(Value::Object(object)) => json_object_to_xml(&object),
+        _ => Err(FnError::arg(
+            0,
+            "expected XML text or a JSON object, but the text is neither",
         )),
     }
 }

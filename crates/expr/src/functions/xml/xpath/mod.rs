@@ -90,3 +90,27 @@ fn number_value(n: f64) -> Value {
     }
     crate::value::float_value(n).unwrap_or_else(|| Value::String(eval::number_to_string(n)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const DOC: &str = "<r xmlns:p='urn:p'><p:a x='1'>t</p:a><b>2<!--c--><?pi v?></b></r>";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever the expression, compiling and evaluating returns, never panics.
+        #[test]
+        fn arbitrary_expressions_do_not_panic(
+            expression in r#"[a-z:*/.@()\[\]|=!<>+\-"' 0-9,$é]{0,40}"#
+        ) {
+            if let Ok(compiled) = compile(&expression) {
+                if let Ok(doc) = Document::parse(DOC) {
+                    let _ = evaluate(&compiled, DOC, &doc);
+                }
+            }
+        }
+    }
+}
