@@ -1,5 +1,0 @@
-//! xml functions.
-
-use super::FunctionSpec;
-
-pub(super) const FUNCTIONS: &[FunctionSpec] = &[];
