@@ -12,10 +12,13 @@
 //! Every pass records all the problems it finds; nothing stops at the first one.
 
 mod expressions;
+mod http;
 mod inputs;
 mod limits;
 mod run_after;
 mod structure;
+mod triggers;
+mod variables;
 
 use crate::document::Located;
 use crate::error::{pointer_tokens, ErrorCode, Errors, Pointer, ValidationError};
