@@ -3,7 +3,11 @@
 //! - [`structure`]: the document's sections, every trigger and action, their `type` and
 //!   common settings (`runAfter` shape, `limit`, `runtimeConfiguration`, …); it also
 //!   records where expressions may appear (the *sites*).
-//! - [`inputs`]: required inputs per type, authentication, retry policies, variables.
+//! - [`triggers`]: trigger types, conditions, splitOn, recurrence.
+//! - [`inputs`]: required inputs per action and trigger type; where `item()`,
+//!   `listCallbackUrl()` and `action()` may appear.
+//! - [`http`]: outbound requests (Http, HttpWebhook), authentication, retry policies.
+//! - [`variables`]: InitializeVariable declarations and the actions that change them.
 //! - [`run_after`]: the `runAfter` graph (siblings only, known statuses, no cycles).
 //! - [`expressions`]: every expression site parses, and what it names exists and is in
 //!   reach.
