@@ -25,6 +25,12 @@ enum Command {
         #[command(subcommand)]
         command: ExprCommand,
     },
+    /// Validate a workflow definition file (bare definition, workflow.json or resource):
+    /// prints `valid` or every error with its JSON pointer.
+    Validate {
+        /// The definition file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +51,7 @@ fn main() -> ExitCode {
         Command::Expr {
             command: ExprCommand::Eval { value, context },
         } => commands::expr::eval(&value, context.as_deref()),
+        Command::Validate { file } => commands::validate::run(&file),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,3 +1,4 @@
 //! End-to-end tests of the `hookflow` binary's commands.
 
 mod expr_eval;
+mod validate;
