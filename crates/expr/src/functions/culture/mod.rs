@@ -21,7 +21,6 @@ pub(crate) enum DateOrder {
 
 /// One culture's data; the field names follow .NET's `DateTimeFormatInfo` and
 /// `NumberFormatInfo`.
-#[allow(dead_code)] // the number fields are read by format_number, which lands next
 #[derive(Debug)]
 pub(crate) struct Culture {
     pub name: &'static str,
@@ -74,11 +73,8 @@ pub(crate) struct Culture {
 
 /// .NET's defaults: `NumberDecimalDigits` and `PercentDecimalDigits` are 2 in every
 /// embedded culture, and digits are grouped by three.
-#[allow(dead_code)]
 pub(crate) const NUMBER_DECIMAL_DIGITS: usize = 2;
-#[allow(dead_code)]
 pub(crate) const PERCENT_DECIMAL_DIGITS: usize = 2;
-#[allow(dead_code)]
 pub(crate) const GROUP_SIZE: usize = 3;
 
 impl Culture {
