@@ -93,3 +93,44 @@ fn parse_date_time(args: &Args<'_>) -> Result<Value, FnError> {
     };
     Ok(Value::String(format::round_trip(ts)))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{evaluate_str, StaticContext};
+    use proptest::prelude::*;
+
+    fn quoted(s: &str) -> String {
+        s.replace('\'', "''")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any timestamp text, format and locale gives a value or an error, never a panic.
+        #[test]
+        fn arbitrary_inputs_do_not_panic(
+            text in "[0-9A-Za-z :/.,+\\-TZéä年月日]{0,30}",
+            format in "[dfFgGhHKmMstyz:/ '\"\\\\%.0-9A-Za-z]{0,16}",
+            locale in prop::sample::select(vec!["en-US", "de-DE", "fr-FR", "ja-JP", "is-IS", "es-ES", "nl-NL", "en-GB"]),
+        ) {
+            let ctx = StaticContext::default();
+            let (t, f) = (quoted(&text), quoted(&format));
+            let _ = evaluate_str(&format!("@formatDateTime('{t}', '{f}', '{locale}')"), &ctx);
+            let _ = evaluate_str(&format!("@parseDateTime('{t}', '{locale}', '{f}')"), &ctx);
+            let _ = evaluate_str(&format!("@parseDateTime('{t}', '{locale}')"), &ctx);
+            let _ = evaluate_str(&format!("@formatDateTime('2018-03-05T07:08:09.1234567Z', '{f}', '{locale}')"), &ctx);
+        }
+
+        /// Every formatted timestamp in round-trip form reads back unchanged.
+        #[test]
+        fn round_trip_format_reads_back(ticks in 0i64..3_155_378_975_999_999_999) {
+            let ts = super::timestamp::Timestamp::from_ticks(ticks, super::timestamp::Kind::Utc);
+            prop_assert!(ts.is_some());
+            if let Some(ts) = ts {
+                let text = super::format::round_trip(ts);
+                let back = super::parse::parse(&text, crate::functions::culture::en_us(), None);
+                prop_assert_eq!(back, Ok(ts));
+            }
+        }
+    }
+}

@@ -99,8 +99,10 @@ pub(crate) fn resolve<'a>(
 }
 
 fn repeat_count(chars: &[char], i: usize) -> usize {
-    let c = chars[i];
-    chars[i..].iter().take_while(|&&x| x == c).count()
+    let rest = chars.get(i..).unwrap_or_default();
+    rest.iter()
+        .take_while(|&&x| Some(&x) == rest.first())
+        .count()
 }
 
 /// Splits a custom pattern into tokens, with .NET's rules for quotes, `\` escapes and `%`.

@@ -95,3 +95,40 @@ fn float(args: &Args<'_>) -> Result<Value, FnError> {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{evaluate_str, StaticContext};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Any number, format and locale gives a string or an error, never a panic.
+        #[test]
+        fn arbitrary_formats_do_not_panic(
+            int in any::<i64>(),
+            float in any::<f64>().prop_filter("finite", |f| f.is_finite()),
+            format in "[0#.,;%‰Ee+\\-'\"\\\\CDEFGNPRXcdefgnprx0-9 ]{0,14}",
+            locale in prop::sample::select(vec!["en-US", "de-DE", "fr-FR", "ja-JP", "is-IS", "nl-NL"]),
+        ) {
+            let ctx = StaticContext::default();
+            let f = format.replace('\'', "''");
+            let float_text = format!("{float:e}");
+            let _ = evaluate_str(&format!("@formatNumber({int}, '{f}', '{locale}')"), &ctx);
+            let _ = evaluate_str(&format!("@formatNumber({float_text}, '{f}', '{locale}')"), &ctx);
+        }
+
+        /// Text made by the `R` format parses back to the same double.
+        #[test]
+        fn round_trip_numbers(x in any::<f64>().prop_filter("finite", |f| f.is_finite())) {
+            let ctx = StaticContext::default();
+            let text = evaluate_str(&format!("@formatNumber({x:e}, 'R')"), &ctx);
+            prop_assert!(text.is_ok());
+            if let Ok(serde_json::Value::String(text)) = text {
+                let back = evaluate_str(&format!("@float('{text}')"), &ctx);
+                prop_assert_eq!(back.ok().and_then(|v| v.as_f64()), Some(x));
+            }
+        }
+    }
+}
