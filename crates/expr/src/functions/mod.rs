@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 mod collection;
 mod conversion;
+mod culture;
 mod datetime;
 mod format_number;
 mod logical;
