@@ -2,127 +2,9 @@
 //! `tests/samples/invalid/*.json` must fail with at least the errors listed in the
 //! sidecar `*.expected.json`.
 
-use hookflow_definition::{validate_document, ErrorCode, ValidationError};
+use hookflow_definition::{validate_document, ErrorCode};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-/// Functions of the official catalogue (reference digest §11.2) that other branches are
-/// adding to the expression crate. Until they land, a sample calling them gets an
-/// UnknownFunction error that these tests ignore. The lead removes this list once the
-/// function branches are merged.
-const CATALOGUE_PENDING: &[&str] = &[
-    "concat",
-    "endsWith",
-    "startsWith",
-    "formatNumber",
-    "guid",
-    "indexOf",
-    "lastIndexOf",
-    "nthIndexOf",
-    "isFloat",
-    "isInt",
-    "length",
-    "replace",
-    "slice",
-    "split",
-    "substring",
-    "toLower",
-    "toUpper",
-    "trim",
-    "chunk",
-    "contains",
-    "empty",
-    "first",
-    "last",
-    "intersection",
-    "union",
-    "join",
-    "reverse",
-    "skip",
-    "take",
-    "sort",
-    "not",
-    "equals",
-    "greater",
-    "greaterOrEquals",
-    "less",
-    "lessOrEquals",
-    "array",
-    "createArray",
-    "base64",
-    "base64ToString",
-    "base64ToBinary",
-    "binary",
-    "bool",
-    "dataUri",
-    "dataUriToString",
-    "dataUriToBinary",
-    "decimal",
-    "decodeBase64",
-    "decodeDataUri",
-    "decodeUriComponent",
-    "encodeUriComponent",
-    "float",
-    "int",
-    "json",
-    "string",
-    "uriComponent",
-    "uriComponentToString",
-    "uriComponentToBinary",
-    "xml",
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "mod",
-    "max",
-    "min",
-    "rand",
-    "range",
-    "addDays",
-    "addHours",
-    "addMinutes",
-    "addSeconds",
-    "addToTime",
-    "subtractFromTime",
-    "getFutureTime",
-    "getPastTime",
-    "convertFromUtc",
-    "convertToUtc",
-    "convertTimeZone",
-    "dateDifference",
-    "dayOfMonth",
-    "dayOfWeek",
-    "dayOfYear",
-    "formatDateTime",
-    "parseDateTime",
-    "startOfDay",
-    "startOfHour",
-    "startOfMonth",
-    "ticks",
-    "utcNow",
-    "uriHost",
-    "uriPath",
-    "uriPathAndQuery",
-    "uriPort",
-    "uriQuery",
-    "uriScheme",
-    "addProperty",
-    "setProperty",
-    "removeProperty",
-    "xpath",
-];
-
-/// An UnknownFunction error about a catalogue function that is not merged yet.
-fn is_pending_function(error: &ValidationError) -> bool {
-    if error.code != ErrorCode::UnknownFunction {
-        return false;
-    }
-    let name = error.message.split('\'').nth(1).unwrap_or_default();
-    CATALOGUE_PENDING
-        .iter()
-        .any(|f| f.eq_ignore_ascii_case(name))
-}
 
 fn sample_dir(kind: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -159,14 +41,11 @@ fn valid_samples_validate() {
     let mut failures = Vec::new();
     for path in &files {
         if let Err(errors) = validate_document(&read_json(path)) {
-            let real: Vec<String> = errors
+            let listed: Vec<String> = errors
                 .iter()
-                .filter(|e| !is_pending_function(e))
                 .map(|e| format!("  {e} [{}]", e.code))
                 .collect();
-            if !real.is_empty() {
-                failures.push(format!("{}:\n{}", path.display(), real.join("\n")));
-            }
+            failures.push(format!("{}:\n{}", path.display(), listed.join("\n")));
         }
     }
     assert!(
