@@ -24,10 +24,26 @@ impl fmt::Display for ValidationError {
             &self.pointer
         };
         write!(f, "{pointer}: {}", self.message)?;
-        if let Some(action) = &self.action {
-            write!(f, " (action '{action}')")?;
+        if let Some(name) = &self.action {
+            write!(f, " ({} '{name}')", self.owner_kind())?;
         }
         Ok(())
+    }
+}
+
+impl ValidationError {
+    /// "trigger" when the pointer leads into `triggers`, else "action": the first of the
+    /// two collections on the path is the one the named owner lives in.
+    fn owner_kind(&self) -> &'static str {
+        let first = self
+            .pointer
+            .split('/')
+            .find(|segment| *segment == "triggers" || *segment == "actions");
+        if first == Some("triggers") {
+            "trigger"
+        } else {
+            "action"
+        }
     }
 }
 
@@ -229,5 +245,35 @@ impl Errors {
 
     pub(crate) fn into_vec(self) -> Vec<ValidationError> {
         self.list
+    }
+}
+
+#[cfg(test)]
+mod owner_tests {
+    use super::*;
+
+    fn error(pointer: &str) -> ValidationError {
+        ValidationError {
+            pointer: pointer.to_string(),
+            action: Some("X".to_string()),
+            code: ErrorCode::MissingInput,
+            message: "m".to_string(),
+        }
+    }
+
+    #[test]
+    fn names_the_owner_by_the_collection_on_the_path() {
+        assert_eq!(
+            error("/triggers/X/inputs").to_string(),
+            "/triggers/X/inputs: m (trigger 'X')"
+        );
+        assert_eq!(
+            error("/definition/actions/X/inputs/triggers").to_string(),
+            "/definition/actions/X/inputs/triggers: m (action 'X')"
+        );
+        assert_eq!(
+            error("/properties/definition/triggers/X/inputs/schema/properties/actions").to_string(),
+            "/properties/definition/triggers/X/inputs/schema/properties/actions: m (trigger 'X')"
+        );
     }
 }
