@@ -7,4 +7,5 @@ mod data;
 mod http;
 mod journals;
 mod scenario;
+mod trigger;
 mod webhook;
