@@ -1,0 +1,3 @@
+//! Write throughput benchmark (being built).
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! hookflow-store-sqlite tests.
