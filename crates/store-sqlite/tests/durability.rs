@@ -1,0 +1,1 @@
+//! Reopen, migrations, crash safety.
