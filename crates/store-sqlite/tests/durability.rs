@@ -132,14 +132,10 @@ async fn unwritable_location_is_unavailable_not_invalid() {
 
 const CRASH_DIR: &str = "HOOKFLOW_STORE_CRASH_DIR";
 
-/// The child half of `killed_process_loses_no_acknowledged_write`: writes from several
-/// tasks as fast as it can and prints each acknowledgement, until it is killed.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "run by killed_process_loses_no_acknowledged_write in a child process"]
-async fn crash_child() {
-    let Ok(dir) = std::env::var(CRASH_DIR) else {
-        return;
-    };
+/// The child half of `killed_process_loses_no_acknowledged_write` (the same test, re-run in
+/// a child process with `CRASH_DIR` set): writes from several tasks as fast as it can and
+/// prints each acknowledgement, until it is killed.
+async fn crash_child(dir: String) {
     let store = SqliteStore::open(Options::in_dir(&dir)).expect("open");
     create_workflow(&store, "flow").await;
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<String>();
@@ -179,13 +175,15 @@ async fn crash_child() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_process_loses_no_acknowledged_write() {
+    if let Ok(dir) = std::env::var(CRASH_DIR) {
+        return crash_child(dir).await;
+    }
     let dir = tempfile::tempdir().expect("temporary directory");
     let exe = std::env::current_exe().expect("test binary");
     let mut child = Command::new(exe)
         .args([
-            "durability::crash_child",
+            "durability::killed_process_loses_no_acknowledged_write",
             "--exact",
-            "--ignored",
             "--nocapture",
         ])
         .env(CRASH_DIR, dir.path())

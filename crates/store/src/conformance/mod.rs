@@ -2,7 +2,7 @@
 //! store, and [`conformance_tests!`](crate::conformance_tests) expands them into
 //! `#[tokio::test]`s for a backend:
 //!
-//! ```ignore
+//! ```text
 //! async fn fresh() -> (MyStore, tempfile::TempDir) { /* … */ }
 //! hookflow_store::conformance_tests!(fresh);
 //! ```
