@@ -1,0 +1,6 @@
+//! Integration tests of the runtime: signed callback URLs, retry-policy arithmetic, and
+//! outbound requests against stand-in servers on `127.0.0.1:0` (plain HTTP, an OAuth
+//! token endpoint, and a TLS server that requires a client certificate).
+
+mod retry;
+mod signing;
