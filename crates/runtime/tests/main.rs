@@ -2,5 +2,8 @@
 //! outbound requests against stand-in servers on `127.0.0.1:0` (plain HTTP, an OAuth
 //! token endpoint, and a TLS server that requires a client certificate).
 
+mod body;
+mod outbound;
 mod retry;
 mod signing;
+mod support;
