@@ -3,6 +3,7 @@
 //! token endpoint, and a TLS server that requires a client certificate).
 
 mod body;
+mod oauth;
 mod outbound;
 mod retry;
 mod signing;
