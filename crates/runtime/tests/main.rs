@@ -8,3 +8,4 @@ mod outbound;
 mod retry;
 mod signing;
 mod support;
+mod tls;
