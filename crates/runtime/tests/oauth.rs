@@ -179,3 +179,82 @@ async fn an_answer_without_a_token_is_an_authentication_failure() {
     assert_eq!(err.kind, FailureKind::Authentication);
     assert!(err.message.contains("access_token"), "{}", err.message);
 }
+
+#[tokio::test]
+async fn a_certificate_credential_sends_a_signed_client_assertion() {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine as _;
+    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
+
+    // ring cannot generate RSA keys, so the test key is a fixture (made with openssl).
+    let key = rcgen::KeyPair::from_pem(include_str!("fixtures/rsa-test-key.pem")).expect("RSA key");
+    let cert = rcgen::CertificateParams::new(Vec::<String>::new())
+        .expect("params")
+        .self_signed(&key)
+        .expect("certificate");
+    let chain = PrivateKeyChain::new(
+        b"k".to_vec(),
+        PrivateKey::from_der(&key.serialize_der()).expect("key"),
+        [Certificate::from_der(cert.der()).expect("certificate")],
+    );
+    let mut store = KeyStore::new();
+    store.add_entry("c", KeyStoreEntry::PrivateKeyChain(chain));
+    let pfx = STANDARD.encode(store.writer("pw").write().expect("PKCS#12"));
+
+    let tokens = token_endpoint().await;
+    let api = StandIn::answering(Answer::new(200)).await;
+    let client = OutboundClient::new(ClientConfig::default()).expect("client");
+    let mut req = request("GET", &api.base);
+    req.authentication = Some(
+        json!({"type": "ActiveDirectoryOAuth", "authority": tokens.base,
+        "tenant": "contoso", "audience": "https://vault.azure.net", "clientId": "client-9",
+        "credentialType": "Certificate", "pfx": pfx, "password": "pw"}),
+    );
+    client.execute(&req).await.expect("answer");
+    assert_eq!(api.last().header("authorization"), Some("Bearer token-1"));
+
+    let fields = form(&tokens.last());
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(field("client_id"), "client-9");
+    assert_eq!(
+        field("client_assertion_type"),
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    );
+    assert_eq!(field("resource"), "https://vault.azure.net");
+    assert_eq!(field("client_secret"), "");
+    let jwt = field("client_assertion");
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    let decode = |part: &str| -> Value {
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap_or_default())
+            .unwrap_or_default()
+    };
+    let header = decode(parts[0]);
+    let claims = decode(parts[1]);
+    let thumbprint = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, cert.der());
+    assert_eq!(header["alg"], "RS256");
+    assert_eq!(header["x5t"], URL_SAFE_NO_PAD.encode(thumbprint));
+    assert_eq!(
+        claims["aud"],
+        format!("{}/contoso/oauth2/token", tokens.base)
+    );
+    assert_eq!(claims["iss"], "client-9");
+    assert_eq!(claims["sub"], "client-9");
+    assert!(claims["exp"].as_u64() > claims["nbf"].as_u64());
+    let public = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+        key.public_key_raw(),
+    );
+    let signature = URL_SAFE_NO_PAD.decode(parts[2]).unwrap_or_default();
+    let signed = format!("{}.{}", parts[0], parts[1]);
+    assert!(
+        public.verify(signed.as_bytes(), &signature).is_ok(),
+        "RS256 signature verifies"
+    );
+}
