@@ -229,8 +229,11 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
+        if matches!(self, AppError::Internal { .. }) {
             tracing::error!(code = %self.code(), error = %self, "request failed");
+        } else if status.is_server_error() {
+            // Upstream failures and unavailability are conditions, not hookflow faults.
+            tracing::warn!(code = %self.code(), error = %self, "request failed");
         } else {
             tracing::debug!(code = %self.code(), error = %self, "request refused");
         }
