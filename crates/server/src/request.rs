@@ -135,8 +135,20 @@ impl FromRequest<AppState> for Inbound {
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         let body = read_body(request, state).await?;
+        let content_type = header_text(&headers, header::CONTENT_TYPE.as_str());
+        if content_type.as_deref().is_some_and(is_json) && !body.is_empty() {
+            // CONTRACT §4: a body that claims to be JSON and is not is the caller's
+            // mistake (400), found here before anything is stored. IgnoredAny checks
+            // the syntax without building the document.
+            serde_json::from_slice::<serde::de::IgnoredAny>(&body).map_err(|error| {
+                AppError::invalid(
+                    "InvalidJson",
+                    format!("The body is sent as JSON but is not valid JSON: {error}"),
+                )
+            })?;
+        }
         Ok(Inbound(InboundRequest {
-            content_type: header_text(&headers, header::CONTENT_TYPE.as_str()),
+            content_type,
             idempotency_key: header_text(&headers, "idempotency-key")
                 .or_else(|| header_text(&headers, "webhook-id")),
             method,
@@ -145,6 +157,18 @@ impl FromRequest<AppState> for Inbound {
             body,
         }))
     }
+}
+
+/// `application/json`, `application/cloudevents+json`, … with any parameters.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {

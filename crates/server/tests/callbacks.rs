@@ -159,3 +159,33 @@ async fn an_invalid_response_status_is_a_server_fault_not_a_crash() {
         .await
         .expect_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError");
 }
+
+#[tokio::test]
+async fn a_body_labelled_json_that_is_not_json_is_400_before_the_backend() {
+    let h = Harness::new();
+    for (content_type, body) in [
+        ("application/json", "{not json"),
+        ("application/cloudevents+json; charset=utf-8", "[1,"),
+    ] {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/workflows/wf/triggers/manual/paths/invoke?sig=x")
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .expect("request");
+        h.send(request)
+            .await
+            .expect_error(StatusCode::BAD_REQUEST, "InvalidJson");
+    }
+    assert!(h.double.calls().is_empty());
+    // The same bytes as text, and an empty JSON body, are the backend's to judge.
+    for (content_type, body) in [("text/plain", "{not json"), ("application/json", "")] {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/workflows/wf/runs/r/actions/a/run")
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .expect("request");
+        assert_eq!(h.send(request).await.status, StatusCode::ACCEPTED);
+    }
+}
