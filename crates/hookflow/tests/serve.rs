@@ -290,7 +290,7 @@ fn tls_flags_serve_https() {
     let cert = tmp.path().join("cert.pem");
     let key = tmp.path().join("key.pem");
     std::fs::write(&cert, certified.cert.pem()).expect("cert");
-    std::fs::write(&key, certified.signing_key.serialize_pem()).expect("key");
+    std::fs::write(&key, certified.key_pair.serialize_pem()).expect("key");
     let dir = data_dir_arg(&tmp.path().join("data"));
     let served = Served::start(
         &[

@@ -134,7 +134,7 @@ fn self_signed() -> SelfSigned {
     let server = tls::server_config_from_pem(
         certified.cert.pem().as_bytes(),
         "cert.pem",
-        certified.signing_key.serialize_pem().as_bytes(),
+        certified.key_pair.serialize_pem().as_bytes(),
         "key.pem",
     )
     .expect("server config");

@@ -3,6 +3,7 @@
 
 pub mod expr;
 pub mod serve;
+pub mod standin;
 pub mod validate;
 
 use std::path::Path;
