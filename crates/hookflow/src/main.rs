@@ -2,6 +2,7 @@
 //! diagnostics to stderr; exit 0 on success, 1 on any error.
 
 mod commands;
+mod config;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -34,6 +35,8 @@ enum Command {
         /// The definition file.
         file: PathBuf,
     },
+    /// Serve the management API and callback endpoints until SIGINT/SIGTERM.
+    Serve(Box<config::ServeArgs>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
             command: ExprCommand::Eval { value, context },
         } => commands::expr::eval(&value, context.as_deref()),
         Command::Validate { file } => commands::validate::run(&file),
+        Command::Serve(args) => commands::serve::run(*args),
         Command::Standin(args) => commands::standin::run(args),
     };
     match outcome {

@@ -1,4 +1,5 @@
 //! End-to-end tests of the `hookflow` binary's commands.
 
 mod expr_eval;
+mod serve;
 mod validate;

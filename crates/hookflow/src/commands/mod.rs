@@ -2,6 +2,7 @@
 //! and exit 1 with.
 
 pub mod expr;
+pub mod serve;
 pub mod standin;
 pub mod validate;
 
