@@ -80,5 +80,8 @@ fn every_shipped_example_is_valid() {
             checked += 1;
         }
     }
-    assert!(checked >= 3, "expected the shipped examples, found {checked}");
+    assert!(
+        checked >= 3,
+        "expected the shipped examples, found {checked}"
+    );
 }
