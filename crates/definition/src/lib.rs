@@ -4,7 +4,8 @@
 //! This crate owns: reading the three document shapes (bare definition, `workflow.json`,
 //! resource) ([`document`]), the model ([`model`]), validation that reports *every*
 //! problem with its JSON pointer ([`validate_document`]), ISO 8601 durations
-//! ([`duration`]) and the checked form with pre-parsed expressions ([`checked`]).
+//! ([`duration`]), the checked form with pre-parsed expressions ([`checked`]) and the
+//! times a Recurrence denotes ([`recurrence`]).
 //!
 //! It depends only on the expression crate (for parsing) and serde. It must not depend on
 //! the engine, storage, HTTP or any runtime: validating a definition is pure.
@@ -14,6 +15,7 @@ pub mod document;
 pub mod duration;
 mod error;
 pub mod model;
+pub mod recurrence;
 mod validate;
 
 pub use checked::{

@@ -4,5 +4,6 @@
 
 mod adversarial;
 mod checked;
+mod recurrence;
 mod rules;
 mod samples;

@@ -628,6 +628,40 @@ fn trigger_shapes() {
 }
 
 #[test]
+fn recurrence_start_zone_and_schedule() {
+    let doc = json!({ "triggers": {
+        "zone": { "type": "Recurrence", "recurrence": { "frequency": "Day", "interval": 1, "timeZone": "Mars Standard Time" } },
+        "start": { "type": "Recurrence", "recurrence": { "frequency": "Day", "interval": 1, "startTime": "soon" } },
+        "hours": { "type": "Recurrence", "recurrence": { "frequency": "Day", "interval": 1, "schedule": { "hours": [25] } } },
+        "fine": { "type": "Recurrence", "recurrence": { "frequency": "Week", "interval": 1,
+            "timeZone": "W. Europe Standard Time", "startTime": "2026-01-05T08:00:00",
+            "schedule": { "weekDays": ["Monday"], "hours": [8], "minutes": [0, 30] } } }
+    } });
+    assert_error(
+        &doc,
+        "/triggers/zone/recurrence/timeZone",
+        ErrorCode::InvalidInput,
+    );
+    assert_error(
+        &doc,
+        "/triggers/start/recurrence/startTime",
+        ErrorCode::InvalidInput,
+    );
+    assert_error(
+        &doc,
+        "/triggers/hours/recurrence/schedule/hours",
+        ErrorCode::InvalidInput,
+    );
+    let errors = hookflow_definition::validate_document(&doc).expect_err("invalid");
+    assert!(
+        errors
+            .iter()
+            .all(|e| !e.pointer.starts_with("/triggers/fine")),
+        "{errors:?}"
+    );
+}
+
+#[test]
 fn parameter_values_beside_the_definition() {
     let doc = json!({
         "definition": {

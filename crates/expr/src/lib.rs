@@ -23,7 +23,7 @@ pub mod value;
 pub use ast::{CallRef, Expr, ExprKind, Member, Span};
 pub use context::{EmptyContext, EvalContext, StaticContext};
 pub use error::{Error, ErrorKind};
-pub use functions::{all as all_functions, lookup as lookup_function, FunctionInfo};
+pub use functions::{all as all_functions, lookup as lookup_function, time_zone, FunctionInfo};
 pub use template::{Segment, Template};
 
 /// Parses a bare expression (the text after `@`, or inside `@{…}`).

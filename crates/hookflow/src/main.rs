@@ -25,6 +25,9 @@ enum Command {
         #[command(subcommand)]
         command: ExprCommand,
     },
+    /// Run a stand-in external service for trying webhooks: it accepts subscriptions,
+    /// prints each callback URL, and calls back on demand or after a delay.
+    Standin(commands::standin::StandinArgs),
     /// Validate a workflow definition file (bare definition, workflow.json or resource):
     /// prints `valid` or every error with its JSON pointer.
     Validate {
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
             command: ExprCommand::Eval { value, context },
         } => commands::expr::eval(&value, context.as_deref()),
         Command::Validate { file } => commands::validate::run(&file),
+        Command::Standin(args) => commands::standin::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

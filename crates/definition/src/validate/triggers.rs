@@ -2,7 +2,8 @@
 
 use super::{json_type, Owner, Site, SiteKind, TriggerNode, Validator};
 use crate::error::{ErrorCode, Pointer};
-use crate::model::{RecurrenceFrequency, TriggerType};
+use crate::model::{Recurrence, RecurrenceFrequency, TriggerType};
+use crate::recurrence::RecurrencePlan;
 use serde_json::Value;
 
 impl<'a> Validator<'a> {
@@ -205,6 +206,16 @@ impl<'a> Validator<'a> {
                     "'interval' must be a positive integer",
                 ),
             },
+        }
+        // startTime, timeZone and schedule are checked by reading the plan the runtime will
+        // schedule from; frequency and interval problems were reported above.
+        if let Ok(model) = serde_json::from_value::<Recurrence>(recurrence.clone()) {
+            if let Err(e) = RecurrencePlan::from_recurrence(&model) {
+                if e.field != "frequency" && e.field != "interval" {
+                    let pointer = e.field.split('/').fold(at.clone(), |p, s| p.key(s));
+                    self.error(&pointer, Some(name), ErrorCode::InvalidInput, e.message);
+                }
+            }
         }
     }
 }

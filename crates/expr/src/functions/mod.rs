@@ -27,6 +27,12 @@ mod xml;
 /// Interpolation (`@{…}`) renders values as `concat()` does, content envelopes as text.
 pub(crate) use conversion::append_text;
 
+/// A time zone by Windows ID (`W. Europe Standard Time`, as the definition language names
+/// zones) or IANA name, for recurrence schedules and other zone-aware callers.
+pub fn time_zone(name: &str) -> Option<chrono_tz::Tz> {
+    datetime::timezone::find(name)
+}
+
 /// Every category's table. A name may appear only once across all of them.
 const CATALOGUE: &[&[FunctionSpec]] = &[
     collection::FUNCTIONS,

@@ -2,6 +2,7 @@
 //! and exit 1 with.
 
 pub mod expr;
+pub mod standin;
 pub mod validate;
 
 use std::path::Path;

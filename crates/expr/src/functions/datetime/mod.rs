@@ -9,7 +9,7 @@ mod parse;
 mod parse_exact;
 mod pattern;
 mod timestamp;
-mod timezone;
+pub(crate) mod timezone;
 mod windows_zones;
 
 use super::culture::{self, Culture};

@@ -1,0 +1,135 @@
+//! Trigger-side decisions, before a run exists: `splitOn` (one run per array element)
+//! and `conditions` (all must hold for a run to be created).
+
+use crate::context::Environment;
+use hookflow_definition::CheckedDefinition;
+use hookflow_expr::EvalContext;
+use serde_json::{json, Value};
+use std::borrow::Cow;
+
+/// Most items `splitOn` may produce (reference §1.2).
+pub const MAX_SPLIT_ITEMS: usize = 100_000;
+
+/// What a trigger event leads to.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TriggerDecision {
+    /// Start one run per element, each with these trigger outputs.
+    Fire(Vec<Value>),
+    /// Conditions not met (history: Skipped, `fired: false`).
+    Skipped,
+    /// `splitOn` or a condition could not be evaluated (history: Failed).
+    Failed { code: String, message: String },
+}
+
+struct TriggerContext<'a> {
+    trigger: Value,
+    parameters: serde_json::Map<String, Value>,
+    env: &'a dyn Environment,
+}
+
+impl EvalContext for TriggerContext<'_> {
+    fn trigger(&self) -> Option<Cow<'_, Value>> {
+        Some(Cow::Borrowed(&self.trigger))
+    }
+    fn parameter(&self, name: &str) -> Option<Cow<'_, Value>> {
+        self.parameters.get(name).map(Cow::Borrowed)
+    }
+    fn now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        Some(self.env.now())
+    }
+    fn new_guid(&self) -> Option<uuid::Uuid> {
+        Some(self.env.new_guid())
+    }
+    fn random_int(&self, min: i64, max: i64) -> Option<i64> {
+        Some(self.env.random_int(min, max))
+    }
+}
+
+/// Splits (when `splitOn` is set) and filters by `conditions`: each run's trigger outputs
+/// are the original outputs with `body` replaced by its element. Conditions are checked
+/// per element, so `triggerBody()` in a condition is the element a run would get.
+pub fn evaluate_trigger(
+    definition: &CheckedDefinition,
+    trigger_name: &str,
+    outputs: &Value,
+    env: &dyn Environment,
+) -> TriggerDecision {
+    let Some(trigger) = definition.triggers.iter().find(|t| t.name == trigger_name) else {
+        return TriggerDecision::Failed {
+            code: "TriggerNotFound".into(),
+            message: format!("the definition has no trigger '{trigger_name}'"),
+        };
+    };
+    let parameters: serde_json::Map<String, Value> =
+        definition.parameter_values().into_iter().collect();
+    let ctx_for = |outputs: &Value| TriggerContext {
+        trigger: json!({ "name": trigger_name, "outputs": outputs, "status": "Succeeded", "code": "OK" }),
+        parameters: parameters.clone(),
+        env,
+    };
+    let candidates = match &trigger.split_on {
+        None => vec![outputs.clone()],
+        Some(split) => match split.evaluate(&ctx_for(outputs)) {
+            Ok(Value::Array(items)) if items.len() <= MAX_SPLIT_ITEMS => items
+                .into_iter()
+                .map(|item| {
+                    let mut each = outputs.clone();
+                    if let Value::Object(map) = &mut each {
+                        map.insert("body".into(), item);
+                    }
+                    each
+                })
+                .collect(),
+            Ok(Value::Array(items)) => {
+                return TriggerDecision::Failed {
+                    code: "SplitOnTooManyItems".into(),
+                    message: format!(
+                        "splitOn produced {} items; the limit is {MAX_SPLIT_ITEMS}",
+                        items.len()
+                    ),
+                }
+            }
+            Ok(other) => {
+                return TriggerDecision::Failed {
+                    code: "InvalidTemplate".into(),
+                    message: format!("splitOn must evaluate to an array, not {other}"),
+                }
+            }
+            Err(e) => {
+                return TriggerDecision::Failed {
+                    code: "InvalidTemplate".into(),
+                    message: e.to_string(),
+                }
+            }
+        },
+    };
+    let mut fire = Vec::new();
+    for candidate in candidates {
+        let ctx = ctx_for(&candidate);
+        let mut all = true;
+        for condition in &trigger.conditions {
+            match condition.evaluate(&ctx) {
+                Ok(Value::Bool(true)) => {}
+                Ok(_) => {
+                    all = false;
+                    break;
+                }
+                Err(e) => {
+                    return TriggerDecision::Failed {
+                        code: "InvalidTemplate".into(),
+                        message: e.to_string(),
+                    }
+                }
+            }
+        }
+        if all {
+            fire.push(candidate);
+        }
+    }
+    if fire.is_empty() {
+        TriggerDecision::Skipped
+    } else {
+        TriggerDecision::Fire(fire)
+    }
+}

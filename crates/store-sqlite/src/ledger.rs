@@ -1,0 +1,171 @@
+//! The webhook subscription ledger in SQLite.
+
+use hookflow_store::{
+    ActionKey, Entity, Error, LedgerEntry, LedgerId, LedgerOperation, LedgerState, LedgerTarget,
+    LedgerUpdate, Repetition, Result, RunId, SubscriptionLedger, TriggerName, WorkflowName,
+};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::codec::{collect, json, json_text, micros, opt_json, opt_json_text, stored, time, Sql};
+use crate::workflow::require_workflow;
+use crate::SqliteStore;
+
+const LEDGER_COLUMNS: &str = "id, workflow, trigger, run, action, repetition, operation, \
+     request, response, state, created_at, updated_at";
+
+fn ledger_row(row: &Row) -> Result<LedgerEntry> {
+    let trigger: Option<String> = row.get(2).sql()?;
+    let run: Option<String> = row.get(3).sql()?;
+    let action: Option<String> = row.get(4).sql()?;
+    let repetition: Option<String> = row.get(5).sql()?;
+    let target = match (trigger, run, action) {
+        (Some(trigger), None, None) => LedgerTarget::Trigger(stored(TriggerName::new(trigger))?),
+        (None, Some(run), Some(name)) => LedgerTarget::Action {
+            run: stored(RunId::parse(&run))?,
+            key: ActionKey {
+                name,
+                repetition: stored(Repetition::parse(repetition.as_deref().unwrap_or("")))?,
+            },
+        },
+        _ => {
+            return Err(Error::internal(
+                "ledger row names neither a trigger nor an action",
+            ))
+        }
+    };
+    Ok(LedgerEntry {
+        id: stored(LedgerId::new(row.get::<_, String>(0).sql()?))?,
+        workflow: stored(WorkflowName::new(row.get::<_, String>(1).sql()?))?,
+        target,
+        operation: stored(LedgerOperation::parse(&row.get::<_, String>(6).sql()?))?,
+        request: json(&row.get::<_, String>(7).sql()?)?,
+        response: opt_json(row.get(8).sql()?)?,
+        state: stored(LedgerState::parse(&row.get::<_, String>(9).sql()?))?,
+        created_at: time(row.get(10).sql()?)?,
+        updated_at: time(row.get(11).sql()?)?,
+    })
+}
+
+fn load(conn: &Connection, id: &LedgerId) -> Result<LedgerEntry> {
+    conn.query_row(
+        &format!("SELECT {LEDGER_COLUMNS} FROM ledger WHERE id = ?1"),
+        [id.as_str()],
+        |row| Ok(ledger_row(row)),
+    )
+    .optional()
+    .sql()?
+    .ok_or_else(|| Error::not_found(Entity::LedgerEntry, id))?
+}
+
+/// Inserts a new entry; Conflict if the id exists, NotFound if the workflow does not.
+pub(crate) fn record_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()> {
+    require_workflow(conn, &entry.workflow)?;
+    let exists: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM ledger WHERE id = ?1",
+            [entry.id.as_str()],
+            |row| row.get(0),
+        )
+        .optional()
+        .sql()?;
+    if exists.is_some() {
+        return Err(Error::already_exists(Entity::LedgerEntry, &entry.id));
+    }
+    let (trigger, run, action, repetition) = match &entry.target {
+        LedgerTarget::Trigger(trigger) => (Some(trigger.as_str()), None, None, None),
+        LedgerTarget::Action { run, key } => (
+            None,
+            Some(run.as_str()),
+            Some(key.name.as_str()),
+            Some(key.repetition.name()),
+        ),
+    };
+    conn.execute(
+        "INSERT INTO ledger (id, seq, workflow, trigger, run, action, repetition, operation, \
+         request, response, state, created_at, updated_at) VALUES (?1, \
+         (SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            entry.id.as_str(),
+            entry.workflow.as_str(),
+            trigger,
+            run,
+            action,
+            repetition,
+            entry.operation.as_str(),
+            json_text(&entry.request),
+            opt_json_text(&entry.response),
+            entry.state.as_str(),
+            micros(entry.created_at),
+            micros(entry.updated_at)
+        ],
+    )
+    .sql()?;
+    Ok(())
+}
+
+/// Updates an entry's state and response; NotFound if it does not exist.
+pub(crate) fn update_entry(conn: &Connection, update: &LedgerUpdate) -> Result<LedgerEntry> {
+    let changed = conn
+        .execute(
+            "UPDATE ledger SET state = ?2, response = ?3, updated_at = ?4 WHERE id = ?1",
+            params![
+                update.id.as_str(),
+                update.state.as_str(),
+                opt_json_text(&update.response),
+                micros(update.at)
+            ],
+        )
+        .sql()?;
+    if changed == 0 {
+        return Err(Error::not_found(Entity::LedgerEntry, &update.id));
+    }
+    load(conn, &update.id)
+}
+
+impl SubscriptionLedger for SqliteStore {
+    async fn record_ledger(&self, entry: LedgerEntry) -> Result<()> {
+        self.write(move |conn| record_entry(conn, &entry)).await
+    }
+
+    async fn update_ledger(&self, update: LedgerUpdate) -> Result<LedgerEntry> {
+        self.write(move |conn| update_entry(conn, &update)).await
+    }
+
+    async fn get_ledger_entry(&self, id: &LedgerId) -> Result<LedgerEntry> {
+        let id = id.clone();
+        self.read(move |conn| load(conn, &id)).await
+    }
+
+    async fn unsettled_ledger(&self, limit: usize) -> Result<Vec<LedgerEntry>> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {LEDGER_COLUMNS} FROM ledger WHERE state IN ('Pending', 'Sent') \
+                     ORDER BY seq LIMIT ?1"
+                ))
+                .sql()?;
+            let rows = stmt
+                .query_map([limit as i64], |row| Ok(ledger_row(row)))
+                .sql()?;
+            collect(rows)
+        })
+        .await
+    }
+
+    async fn workflow_ledger(&self, workflow: &WorkflowName) -> Result<Vec<LedgerEntry>> {
+        let workflow = workflow.clone();
+        self.read(move |conn| {
+            require_workflow(conn, &workflow)?;
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {LEDGER_COLUMNS} FROM ledger WHERE workflow = ?1 ORDER BY seq"
+                ))
+                .sql()?;
+            let rows = stmt
+                .query_map([workflow.as_str()], |row| Ok(ledger_row(row)))
+                .sql()?;
+            collect(rows)
+        })
+        .await
+    }
+}

@@ -1,0 +1,190 @@
+//! The embedded default store: one SQLite file in the data directory, implementing every
+//! `hookflow-store` trait and passing its conformance suite.
+//!
+//! Durability: WAL mode with `synchronous=FULL` by default, so a write that returned is
+//! fsynced. [`Durability::Normal`] (`synchronous=NORMAL`) is faster but a power loss or
+//! OS crash (not a process crash) may lose the last writes that returned: callbacks
+//! answered 202 could be gone. Use it only where that is acceptable.
+//!
+//! Throughput: writes are group-committed by one writer thread (module `commit`); reads run on
+//! separate connections on tokio's blocking pool, never waiting for the writer (WAL).
+//! The schema is versioned (module `migration`, `PRAGMA user_version`).
+//!
+//! This crate owns SQL for SQLite only; it must not depend on the engine, runtime or HTTP.
+
+mod codec;
+mod commit;
+mod ledger;
+mod migration;
+mod queue;
+mod run;
+mod workflow;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use hookflow_store::{Error, Result};
+use rusqlite::{Connection, OpenFlags};
+
+use crate::codec::Sql;
+use crate::commit::Writer;
+
+pub use migration::SCHEMA_VERSION;
+
+/// The database file's name inside the data directory.
+pub const FILE_NAME: &str = "hookflow.db";
+
+/// How hard a returned write is on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous=FULL`: every committed batch is fsynced before anyone is answered.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: survives a process crash, but an OS crash or power loss may
+    /// lose the most recent acknowledged writes.
+    Normal,
+}
+
+/// How to open the store.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub path: PathBuf,
+    pub durability: Durability,
+    /// Most writes committed in one transaction; 1 turns group commit off.
+    pub max_batch: usize,
+    /// Read connections kept open for reuse.
+    pub read_connections: usize,
+}
+
+impl Options {
+    /// Defaults for `data_dir/hookflow.db`.
+    pub fn in_dir(data_dir: impl AsRef<Path>) -> Self {
+        Options {
+            path: data_dir.as_ref().join(FILE_NAME),
+            durability: Durability::Full,
+            max_batch: 512,
+            read_connections: 4,
+        }
+    }
+}
+
+/// The SQLite store. Clones share the writer thread and read connections; the last clone
+/// dropped lets the writer finish its batch and closes the database.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    writer: Writer,
+    readers: Mutex<Vec<Connection>>,
+    options: Options,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database and applies pending migrations. Blocking:
+    /// call it at start-up, or inside `spawn_blocking`.
+    pub fn open(options: Options) -> Result<Self> {
+        let mut conn = open_connection(&options.path, options.durability)?;
+        migration::migrate(&mut conn)?;
+        let writer = Writer::start(conn, options.max_batch)?;
+        Ok(SqliteStore {
+            inner: Arc::new(Inner {
+                writer,
+                readers: Mutex::new(Vec::new()),
+                options,
+            }),
+        })
+    }
+
+    /// Runs `work` in the next group-committed transaction; answers after the commit.
+    async fn write<F, R>(&self, work: F) -> Result<R>
+    where
+        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.writer.write(work).await
+    }
+
+    /// Runs `work` on a read connection, in one read transaction (a consistent snapshot).
+    async fn read<F, R>(&self, work: F) -> Result<R>
+    where
+        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = match inner.take_reader() {
+                Some(conn) => conn,
+                None => open_connection(&inner.options.path, inner.options.durability)?,
+            };
+            let result = read_snapshot(&conn, work);
+            inner.return_reader(conn);
+            result
+        })
+        .await
+        .map_err(|e| Error::Internal {
+            message: "SQLite read task failed".into(),
+            source: Some(Box::new(e)),
+        })?
+    }
+}
+
+fn read_snapshot<F, R>(conn: &Connection, work: F) -> Result<R>
+where
+    F: FnOnce(&Connection) -> Result<R>,
+{
+    conn.execute_batch("BEGIN DEFERRED").sql()?;
+    let result = work(conn);
+    // A read transaction has nothing to keep; ending it releases the WAL snapshot.
+    let end = conn.execute_batch("COMMIT").sql();
+    let value = result?;
+    end?;
+    Ok(value)
+}
+
+impl Inner {
+    fn take_reader(&self) -> Option<Connection> {
+        self.readers.lock().ok()?.pop()
+    }
+
+    fn return_reader(&self, conn: Connection) {
+        if let Ok(mut readers) = self.readers.lock() {
+            if readers.len() < self.options.read_connections {
+                readers.push(conn);
+            }
+        }
+    }
+}
+
+fn open_connection(path: &Path, durability: Durability) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags).sql()?;
+    let synchronous = match durability {
+        Durability::Full => "FULL",
+        Durability::Normal => "NORMAL",
+    };
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .sql()?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::unavailable(
+            format!(
+                "SQLite refused WAL mode (got '{mode}') for {}",
+                path.display()
+            ),
+            false,
+        ));
+    }
+    // busy_timeout covers another process (a second hookflow, a backup tool) holding the
+    // write lock; within this process only the writer thread writes.
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = OFF;"
+    ))
+    .sql()?;
+    Ok(conn)
+}

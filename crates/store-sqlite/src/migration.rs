@@ -1,0 +1,186 @@
+//! Versioned schema: `PRAGMA user_version` counts the migrations applied. Opening applies
+//! the missing ones, each in its own transaction, and refuses a database written by a
+//! newer hookflow rather than guessing at its schema.
+
+use hookflow_store::{Error, Result};
+use rusqlite::Connection;
+
+use crate::codec::Sql;
+
+/// Each entry is one migration; never edit a released one, append a new one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE workflow (
+    name TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    primary_key TEXT NOT NULL,
+    secondary_key TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    changed_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE workflow_version (
+    workflow TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    definition TEXT NOT NULL,
+    parameters TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (workflow, version)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE trigger_state (
+    workflow TEXT NOT NULL,
+    trigger TEXT NOT NULL,
+    subscription TEXT NOT NULL,
+    last_subscribe TEXT,
+    last_unsubscribe TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (workflow, trigger)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE run (
+    id TEXT PRIMARY KEY,
+    workflow TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    start_time INTEGER NOT NULL,
+    end_time INTEGER,
+    trigger_name TEXT NOT NULL,
+    trigger_status TEXT NOT NULL,
+    trigger_code TEXT,
+    trigger_outputs TEXT,
+    trigger_at INTEGER NOT NULL,
+    outputs TEXT,
+    error TEXT,
+    client_tracking_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    idempotency_key TEXT,
+    runnable_at INTEGER,
+    lease_owner TEXT,
+    lease_epoch INTEGER NOT NULL DEFAULT 0,
+    lease_expires INTEGER
+) STRICT;
+CREATE INDEX run_by_workflow ON run (workflow, id);
+CREATE INDEX run_by_status ON run (workflow, status, id);
+CREATE INDEX run_runnable ON run (runnable_at) WHERE runnable_at IS NOT NULL;
+CREATE UNIQUE INDEX run_trigger_key ON run (workflow, trigger_name, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+
+CREATE TABLE journal (
+    run TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (run, position)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE timer (
+    run TEXT NOT NULL,
+    id TEXT NOT NULL,
+    due INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (run, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX timer_due ON timer (due);
+
+CREATE TABLE callback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run TEXT NOT NULL,
+    action TEXT NOT NULL,
+    repetition TEXT NOT NULL,
+    idempotency_key TEXT,
+    payload TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    consumed INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE UNIQUE INDEX callback_key ON callback (run, action, repetition, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+CREATE INDEX callback_by_run ON callback (run, consumed, id);
+
+CREATE TABLE action (
+    run TEXT NOT NULL,
+    name TEXT NOT NULL,
+    repetition TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    code TEXT,
+    start_time INTEGER,
+    end_time INTEGER,
+    inputs TEXT,
+    outputs TEXT,
+    error TEXT,
+    PRIMARY KEY (run, name, repetition)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE trigger_history (
+    workflow TEXT NOT NULL,
+    trigger TEXT NOT NULL,
+    id TEXT NOT NULL,
+    start_time INTEGER NOT NULL,
+    end_time INTEGER,
+    status TEXT NOT NULL,
+    code TEXT,
+    fired INTEGER NOT NULL,
+    run TEXT,
+    inputs TEXT,
+    outputs TEXT,
+    error TEXT,
+    PRIMARY KEY (workflow, trigger, id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE ledger (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    workflow TEXT NOT NULL,
+    trigger TEXT,
+    run TEXT,
+    action TEXT,
+    repetition TEXT,
+    operation TEXT NOT NULL,
+    request TEXT NOT NULL,
+    response TEXT,
+    state TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX ledger_unsettled ON ledger (seq) WHERE state IN ('Pending', 'Sent');
+CREATE INDEX ledger_by_workflow ON ledger (workflow, seq);
+CREATE INDEX ledger_by_run ON ledger (run) WHERE run IS NOT NULL;
+"#];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the database to [`SCHEMA_VERSION`].
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .sql()?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .sql()?;
+        // Another process may have migrated since we looked; the immediate transaction
+        // holds the write lock, so this second look is authoritative.
+        let now: i64 = tx
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .sql()?;
+        if now > index as i64 {
+            continue;
+        }
+        tx.execute_batch(migration).sql()?;
+        // PRAGMA takes no bound parameters; the value is our own integer.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))
+            .sql()?;
+        tx.commit().sql()?;
+        tracing::info!(version = index + 1, "applied SQLite migration");
+    }
+    Ok(())
+}

@@ -1,0 +1,424 @@
+//! Workflows, versions, keys and trigger state in SQLite.
+
+use chrono::{DateTime, Utc};
+use hookflow_store::{
+    AccessKey, AccessKeys, Entity, Error, Exchange, KeyType, Page, PageRequest, Result,
+    SaveOutcome, SubscriptionStatus, TriggerName, TriggerState, VersionId, VersionPrecondition,
+    Workflow, WorkflowName, WorkflowSave, WorkflowState, WorkflowStore, WorkflowVersion,
+};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::{json, Value};
+
+use crate::codec::{collect, json, json_text, micros, signed, stored, time, unsigned, Sql};
+use crate::SqliteStore;
+
+const WORKFLOW_COLUMNS: &str = "w.name, w.version, w.state, v.definition, v.parameters, \
+     w.created_at, w.changed_at";
+
+fn workflow_row(row: &Row) -> Result<Workflow> {
+    Ok(Workflow {
+        name: stored(WorkflowName::new(row.get::<_, String>(0).sql()?))?,
+        version: VersionId(unsigned(row.get(1).sql()?)?),
+        state: stored(WorkflowState::parse(&row.get::<_, String>(2).sql()?))?,
+        definition: json(&row.get::<_, String>(3).sql()?)?,
+        parameters: json(&row.get::<_, String>(4).sql()?)?,
+        created_at: time(row.get(5).sql()?)?,
+        changed_at: time(row.get(6).sql()?)?,
+    })
+}
+
+fn version_row(row: &Row) -> Result<WorkflowVersion> {
+    Ok(WorkflowVersion {
+        name: stored(WorkflowName::new(row.get::<_, String>(0).sql()?))?,
+        version: VersionId(unsigned(row.get(1).sql()?)?),
+        definition: json(&row.get::<_, String>(2).sql()?)?,
+        parameters: json(&row.get::<_, String>(3).sql()?)?,
+        created_at: time(row.get(4).sql()?)?,
+    })
+}
+
+pub(crate) fn load_workflow(conn: &Connection, name: &WorkflowName) -> Result<Workflow> {
+    conn.query_row(
+        &format!(
+            "SELECT {WORKFLOW_COLUMNS} FROM workflow w \
+             JOIN workflow_version v ON v.workflow = w.name AND v.version = w.version \
+             WHERE w.name = ?1"
+        ),
+        [name.as_str()],
+        |row| Ok(workflow_row(row)),
+    )
+    .optional()
+    .sql()?
+    .ok_or_else(|| Error::not_found(Entity::Workflow, name))?
+}
+
+/// NotFound unless the workflow exists.
+pub(crate) fn require_workflow(conn: &Connection, name: &WorkflowName) -> Result<()> {
+    let exists: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM workflow WHERE name = ?1",
+            [name.as_str()],
+            |row| row.get(0),
+        )
+        .optional()
+        .sql()?;
+    exists
+        .map(|_| ())
+        .ok_or_else(|| Error::not_found(Entity::Workflow, name))
+}
+
+fn save(conn: &Connection, save: WorkflowSave) -> Result<SaveOutcome> {
+    let current: Option<i64> = conn
+        .query_row(
+            "SELECT version FROM workflow WHERE name = ?1",
+            [save.name.as_str()],
+            |row| row.get(0),
+        )
+        .optional()
+        .sql()?;
+    let actual = current.map(unsigned).transpose()?;
+    let ok = match save.expect {
+        VersionPrecondition::Any => true,
+        VersionPrecondition::Absent => actual.is_none(),
+        VersionPrecondition::Current(v) => actual == Some(v.0),
+    };
+    if !ok {
+        return Err(Error::VersionConflict {
+            name: save.name.to_string(),
+            expected: match save.expect {
+                VersionPrecondition::Current(v) => Some(v.0),
+                _ => None,
+            },
+            actual,
+        });
+    }
+    let version = actual.map_or(1, |v| v + 1);
+    let at = micros(save.at);
+    match actual {
+        None => conn
+            .execute(
+                "INSERT INTO workflow (name, version, state, primary_key, secondary_key, \
+                 created_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                params![
+                    save.name.as_str(),
+                    signed(version)?,
+                    save.state.as_str(),
+                    save.initial_keys.primary.0,
+                    save.initial_keys.secondary.0,
+                    at
+                ],
+            )
+            .sql()?,
+        Some(_) => conn
+            .execute(
+                "UPDATE workflow SET version = ?2, state = ?3, changed_at = ?4 WHERE name = ?1",
+                params![
+                    save.name.as_str(),
+                    signed(version)?,
+                    save.state.as_str(),
+                    at
+                ],
+            )
+            .sql()?,
+    };
+    conn.execute(
+        "INSERT INTO workflow_version (workflow, version, definition, parameters, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            save.name.as_str(),
+            signed(version)?,
+            json_text(&save.definition),
+            json_text(&save.parameters),
+            at
+        ],
+    )
+    .sql()?;
+    Ok(SaveOutcome {
+        workflow: load_workflow(conn, &save.name)?,
+        created: actual.is_none(),
+    })
+}
+
+/// Removes a workflow and everything hanging off it, runs included.
+fn delete(conn: &Connection, name: &WorkflowName) -> Result<()> {
+    require_workflow(conn, name)?;
+    let name = name.as_str();
+    for table in ["journal", "timer", "callback", "action"] {
+        conn.execute(
+            &format!("DELETE FROM {table} WHERE run IN (SELECT id FROM run WHERE workflow = ?1)"),
+            [name],
+        )
+        .sql()?;
+    }
+    for table in [
+        "run",
+        "ledger",
+        "trigger_history",
+        "trigger_state",
+        "workflow_version",
+    ] {
+        conn.execute(&format!("DELETE FROM {table} WHERE workflow = ?1"), [name])
+            .sql()?;
+    }
+    conn.execute("DELETE FROM workflow WHERE name = ?1", [name])
+        .sql()?;
+    Ok(())
+}
+
+fn exchange_text(exchange: &Option<Exchange>) -> Option<String> {
+    exchange.as_ref().map(|e| {
+        json!({"request": e.request, "response": e.response, "at": micros(e.at)}).to_string()
+    })
+}
+
+fn exchange(text: Option<String>) -> Result<Option<Exchange>> {
+    let Some(text) = text else { return Ok(None) };
+    let value = json(&text)?;
+    let at = value["at"]
+        .as_i64()
+        .ok_or_else(|| Error::internal("stored exchange has no time"))?;
+    Ok(Some(Exchange {
+        request: value["request"].clone(),
+        response: match &value["response"] {
+            Value::Null => None,
+            other => Some(other.clone()),
+        },
+        at: time(at)?,
+    }))
+}
+
+fn trigger_state_row(row: &Row) -> Result<TriggerState> {
+    Ok(TriggerState {
+        trigger: stored(TriggerName::new(row.get::<_, String>(0).sql()?))?,
+        subscription: stored(SubscriptionStatus::parse(&row.get::<_, String>(1).sql()?))?,
+        last_subscribe: exchange(row.get(2).sql()?)?,
+        last_unsubscribe: exchange(row.get(3).sql()?)?,
+        updated_at: time(row.get(4).sql()?)?,
+    })
+}
+
+const TRIGGER_COLUMNS: &str = "trigger, subscription, last_subscribe, last_unsubscribe, updated_at";
+
+impl WorkflowStore for SqliteStore {
+    async fn put_workflow(&self, new: WorkflowSave) -> Result<SaveOutcome> {
+        self.write(move |conn| save(conn, new)).await
+    }
+
+    async fn get_workflow(&self, name: &WorkflowName) -> Result<Workflow> {
+        let name = name.clone();
+        self.read(move |conn| load_workflow(conn, &name)).await
+    }
+
+    async fn list_workflows(&self, page: PageRequest) -> Result<Page<Workflow>> {
+        let top = page.checked_top()?;
+        let after = page.continuation.map(|c| c.0);
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {WORKFLOW_COLUMNS} FROM workflow w \
+                     JOIN workflow_version v ON v.workflow = w.name AND v.version = w.version \
+                     WHERE ?1 IS NULL OR w.name > ?1 ORDER BY w.name LIMIT ?2"
+                ))
+                .sql()?;
+            let rows = stmt
+                .query_map(params![after, (top + 1) as i64], |row| {
+                    Ok(workflow_row(row))
+                })
+                .sql()?;
+            Ok(Page::from_overfetch(collect(rows)?, top, |w| {
+                w.name.to_string()
+            }))
+        })
+        .await
+    }
+
+    async fn delete_workflow(&self, name: &WorkflowName) -> Result<()> {
+        let name = name.clone();
+        self.write(move |conn| delete(conn, &name)).await
+    }
+
+    async fn set_workflow_state(
+        &self,
+        name: &WorkflowName,
+        state: WorkflowState,
+        at: DateTime<Utc>,
+    ) -> Result<Workflow> {
+        let name = name.clone();
+        self.write(move |conn| {
+            require_workflow(conn, &name)?;
+            conn.execute(
+                "UPDATE workflow SET state = ?2, changed_at = ?3 WHERE name = ?1",
+                params![name.as_str(), state.as_str(), micros(at)],
+            )
+            .sql()?;
+            load_workflow(conn, &name)
+        })
+        .await
+    }
+
+    async fn get_version(
+        &self,
+        name: &WorkflowName,
+        version: VersionId,
+    ) -> Result<WorkflowVersion> {
+        let name = name.clone();
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT workflow, version, definition, parameters, created_at \
+                 FROM workflow_version WHERE workflow = ?1 AND version = ?2",
+                params![name.as_str(), signed(version.0)?],
+                |row| Ok(version_row(row)),
+            )
+            .optional()
+            .sql()?
+            .ok_or_else(|| Error::not_found(Entity::WorkflowVersion, format!("{name}/{version}")))?
+        })
+        .await
+    }
+
+    async fn list_versions(
+        &self,
+        name: &WorkflowName,
+        page: PageRequest,
+    ) -> Result<Page<WorkflowVersion>> {
+        let top = page.checked_top()?;
+        let before = match &page.continuation {
+            Some(token) => Some(signed(VersionId::parse(&token.0)?.0)?),
+            None => None,
+        };
+        let name = name.clone();
+        self.read(move |conn| {
+            require_workflow(conn, &name)?;
+            let mut stmt = conn
+                .prepare(
+                    "SELECT workflow, version, definition, parameters, created_at \
+                     FROM workflow_version WHERE workflow = ?1 AND (?2 IS NULL OR version < ?2) \
+                     ORDER BY version DESC LIMIT ?3",
+                )
+                .sql()?;
+            let rows = stmt
+                .query_map(params![name.as_str(), before, (top + 1) as i64], |row| {
+                    Ok(version_row(row))
+                })
+                .sql()?;
+            Ok(Page::from_overfetch(collect(rows)?, top, |v| {
+                v.version.to_string()
+            }))
+        })
+        .await
+    }
+
+    async fn access_keys(&self, name: &WorkflowName) -> Result<AccessKeys> {
+        let name = name.clone();
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT primary_key, secondary_key FROM workflow WHERE name = ?1",
+                [name.as_str()],
+                |row| {
+                    Ok(AccessKeys {
+                        primary: AccessKey(row.get(0)?),
+                        secondary: AccessKey(row.get(1)?),
+                    })
+                },
+            )
+            .optional()
+            .sql()?
+            .ok_or_else(|| Error::not_found(Entity::Workflow, &name))
+        })
+        .await
+    }
+
+    async fn regenerate_access_key(
+        &self,
+        name: &WorkflowName,
+        key_type: KeyType,
+        new_key: AccessKey,
+    ) -> Result<AccessKeys> {
+        let name = name.clone();
+        self.write(move |conn| {
+            require_workflow(conn, &name)?;
+            let column = match key_type {
+                KeyType::Primary => "primary_key",
+                KeyType::Secondary => "secondary_key",
+            };
+            conn.execute(
+                &format!("UPDATE workflow SET {column} = ?2 WHERE name = ?1"),
+                params![name.as_str(), new_key.0],
+            )
+            .sql()?;
+            conn.query_row(
+                "SELECT primary_key, secondary_key FROM workflow WHERE name = ?1",
+                [name.as_str()],
+                |row| {
+                    Ok(AccessKeys {
+                        primary: AccessKey(row.get(0)?),
+                        secondary: AccessKey(row.get(1)?),
+                    })
+                },
+            )
+            .sql()
+        })
+        .await
+    }
+
+    async fn put_trigger_state(&self, name: &WorkflowName, state: TriggerState) -> Result<()> {
+        let name = name.clone();
+        self.write(move |conn| {
+            require_workflow(conn, &name)?;
+            conn.execute(
+                "INSERT OR REPLACE INTO trigger_state (workflow, trigger, subscription, \
+                 last_subscribe, last_unsubscribe, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    name.as_str(),
+                    state.trigger.as_str(),
+                    state.subscription.as_str(),
+                    exchange_text(&state.last_subscribe),
+                    exchange_text(&state.last_unsubscribe),
+                    micros(state.updated_at)
+                ],
+            )
+            .sql()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn get_trigger_state(
+        &self,
+        name: &WorkflowName,
+        trigger: &TriggerName,
+    ) -> Result<Option<TriggerState>> {
+        let (name, trigger) = (name.clone(), trigger.clone());
+        self.read(move |conn| {
+            require_workflow(conn, &name)?;
+            conn.query_row(
+                &format!(
+                    "SELECT {TRIGGER_COLUMNS} FROM trigger_state WHERE workflow = ?1 AND trigger = ?2"
+                ),
+                params![name.as_str(), trigger.as_str()],
+                |row| Ok(trigger_state_row(row)),
+            )
+            .optional()
+            .sql()?
+            .transpose()
+        })
+        .await
+    }
+
+    async fn list_trigger_states(&self, name: &WorkflowName) -> Result<Vec<TriggerState>> {
+        let name = name.clone();
+        self.read(move |conn| {
+            require_workflow(conn, &name)?;
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {TRIGGER_COLUMNS} FROM trigger_state WHERE workflow = ?1 ORDER BY trigger"
+                ))
+                .sql()?;
+            let rows = stmt
+                .query_map([name.as_str()], |row| Ok(trigger_state_row(row)))
+                .sql()?;
+            collect(rows)
+        })
+        .await
+    }
+}

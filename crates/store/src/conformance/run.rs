@@ -1,0 +1,437 @@
+//! Runs: creation, fenced appends, atomicity, listing, action records, trigger histories.
+
+use serde_json::json;
+
+use super::fixture::{
+    assert_kind, at, create_run, create_workflow, entry, new_run, run_id, trigger, workflow,
+};
+use crate::{
+    ActionKey, ActionRecord, Append, CallbackId, Creation, ErrorKind, HistoryId, PageRequest,
+    RunChanges, RunQuery, RunStatus, RunSummary, Store, TimerChange, TimerId, TriggerHistory,
+};
+
+fn history(run: Option<&crate::RunId>, id: HistoryId, secs: i64) -> TriggerHistory {
+    TriggerHistory {
+        workflow: workflow("flow"),
+        trigger: trigger("manual"),
+        id,
+        start_time: at(secs),
+        end_time: Some(at(secs)),
+        status: if run.is_some() {
+            RunStatus::Succeeded
+        } else {
+            RunStatus::Skipped
+        },
+        code: Some("OK".into()),
+        fired: run.is_some(),
+        run: run.cloned(),
+        inputs: None,
+        outputs: Some(json!({"body": secs})),
+        error: None,
+    }
+}
+
+pub async fn create_run_writes_record_and_journal<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    let id = run_id(1);
+    let mut new = new_run("flow", id.clone());
+    new.entries.push(entry("ActionStarted", 1));
+    new.history = Some(history(Some(&id), id.clone().into(), 1));
+    let run = create_run(&store, new.clone()).await;
+    assert_eq!(run.position, 2);
+    assert_eq!(run.status, RunStatus::Running);
+    assert_eq!(run.trigger, new.trigger);
+    assert_eq!(run.end_time, None);
+
+    let stored = store.get_run(&id).await.expect("get");
+    assert_eq!(stored, run);
+    let journal = store.load_journal(&id, 0).await.expect("journal");
+    assert_eq!(journal.len(), 2);
+    assert_eq!(journal[0].position, 0);
+    assert_eq!(journal[0].entry, new.entries[0]);
+    assert_eq!(journal[1].entry, new.entries[1]);
+    assert_eq!(store.load_journal(&id, 1).await.expect("tail").len(), 1);
+    assert!(store
+        .load_journal(&id, 9)
+        .await
+        .expect("past the end")
+        .is_empty());
+
+    let histories = store
+        .list_trigger_histories(
+            &workflow("flow"),
+            &trigger("manual"),
+            PageRequest::first(10),
+        )
+        .await
+        .expect("histories");
+    assert_eq!(histories.items.len(), 1);
+    assert_eq!(histories.items[0].run.as_ref(), Some(&id));
+    assert!(histories.items[0].fired);
+}
+
+pub async fn create_run_conflicts<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    create_run(&store, new_run("flow", run_id(1))).await;
+    assert_kind(
+        store.create_run(new_run("flow", run_id(1))).await,
+        ErrorKind::Conflict,
+    );
+    assert_kind(
+        store.create_run(new_run("missing", run_id(2))).await,
+        ErrorKind::NotFound,
+    );
+    assert_kind(store.get_run(&run_id(2)).await, ErrorKind::NotFound);
+
+    // Consuming a callback that does not exist fails the whole creation.
+    let mut broken = new_run("flow", run_id(3));
+    broken.changes.consume_callbacks.push(CallbackId(999));
+    assert!(store.create_run(broken).await.is_err());
+    assert_kind(store.get_run(&run_id(3)).await, ErrorKind::NotFound);
+}
+
+pub async fn create_run_is_idempotent_by_trigger_key<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    let mut first = new_run("flow", run_id(1));
+    first.idempotency_key = Some("evt-1".into());
+    create_run(&store, first).await;
+
+    let mut repeat = new_run("flow", run_id(2));
+    repeat.idempotency_key = Some("evt-1".into());
+    assert_eq!(
+        store.create_run(repeat).await.expect("repeat"),
+        Creation::Duplicate {
+            original: run_id(1)
+        }
+    );
+    assert_kind(store.get_run(&run_id(2)).await, ErrorKind::NotFound);
+
+    let mut other = new_run("flow", run_id(3));
+    other.idempotency_key = Some("evt-2".into());
+    create_run(&store, other).await;
+}
+
+pub async fn append_is_fenced_by_position<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    let run = create_run(&store, new_run("flow", run_id(1))).await;
+    let append = |position, n| Append {
+        run: run.id.clone(),
+        expected_position: position,
+        lease: None,
+        entries: vec![entry("Step", n)],
+        changes: RunChanges::default(),
+    };
+    assert_eq!(store.append(append(1, 1)).await.expect("append at 1"), 2);
+    match store.append(append(1, 2)).await {
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::Conflict);
+            assert!(!e.is_retryable());
+        }
+        Ok(p) => panic!("stale append accepted at {p}"),
+    }
+    assert_kind(store.append(append(5, 2)).await, ErrorKind::Conflict);
+    assert_eq!(store.append(append(2, 2)).await.expect("append at 2"), 3);
+    let journal = store.load_journal(&run.id, 0).await.expect("journal");
+    let ns: Vec<_> = journal
+        .iter()
+        .map(|e| e.entry.payload["n"].clone())
+        .collect();
+    assert_eq!(ns, vec![json!(0), json!(1), json!(2)]);
+    assert_eq!(store.get_run(&run.id).await.expect("run").position, 3);
+
+    // Changes without entries are fenced too and leave the position.
+    let mut empty = append(3, 0);
+    empty.entries.clear();
+    assert_eq!(store.append(empty).await.expect("changes only"), 3);
+
+    let mut missing = append(0, 0);
+    missing.run = run_id(42);
+    assert_kind(store.append(missing).await, ErrorKind::NotFound);
+}
+
+pub async fn append_updates_summary<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    let run = create_run(&store, new_run("flow", run_id(1))).await;
+    let summary = RunSummary {
+        status: RunStatus::Failed,
+        end_time: Some(at(50)),
+        outputs: Some(json!({"result": 1})),
+        error: Some(json!({"code": "ActionFailed", "message": "boom"})),
+    };
+    store
+        .append(Append {
+            run: run.id.clone(),
+            expected_position: 1,
+            lease: None,
+            entries: vec![entry("RunCompleted", 1)],
+            changes: RunChanges {
+                summary: Some(summary.clone()),
+                ..RunChanges::default()
+            },
+        })
+        .await
+        .expect("append");
+    let after = store.get_run(&run.id).await.expect("run");
+    assert_eq!(after.status, RunStatus::Failed);
+    assert_eq!(after.end_time, summary.end_time);
+    assert_eq!(after.outputs, summary.outputs);
+    assert_eq!(after.error, summary.error);
+    assert_eq!(after.start_time, run.start_time);
+}
+
+pub async fn append_is_atomic<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    let run = create_run(&store, new_run("flow", run_id(1))).await;
+    let result = store
+        .append(Append {
+            run: run.id.clone(),
+            expected_position: 1,
+            lease: None,
+            entries: vec![entry("Step", 1)],
+            changes: RunChanges {
+                summary: Some(RunSummary {
+                    status: RunStatus::Succeeded,
+                    end_time: Some(at(5)),
+                    outputs: None,
+                    error: None,
+                }),
+                timers: vec![TimerChange::Schedule {
+                    id: TimerId::new("t").expect("id"),
+                    due: at(10),
+                    payload: json!({}),
+                }],
+                consume_callbacks: vec![CallbackId(12345)],
+                actions: vec![ActionRecord {
+                    key: ActionKey::new("A"),
+                    status: RunStatus::Succeeded,
+                    code: None,
+                    start_time: None,
+                    end_time: None,
+                    inputs: None,
+                    outputs: None,
+                    error: None,
+                }],
+                ..RunChanges::default()
+            },
+        })
+        .await;
+    assert_kind(result, ErrorKind::NotFound);
+    let after = store.get_run(&run.id).await.expect("run");
+    assert_eq!(after, run, "nothing of the failed write is visible");
+    assert_eq!(
+        store.load_journal(&run.id, 0).await.expect("journal").len(),
+        1
+    );
+    assert!(store.run_timers(&run.id).await.expect("timers").is_empty());
+    assert!(store
+        .list_actions(&run.id)
+        .await
+        .expect("actions")
+        .is_empty());
+}
+
+pub async fn list_runs_pages_and_filters<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    create_workflow(&store, "other").await;
+    for n in 1..=5 {
+        let mut new = new_run("flow", run_id(n));
+        if n % 2 == 0 {
+            new.status = RunStatus::Succeeded;
+        }
+        create_run(&store, new).await;
+    }
+    create_run(&store, new_run("other", run_id(6))).await;
+
+    let mut seen = Vec::new();
+    let mut page = PageRequest::first(2);
+    loop {
+        let query = RunQuery {
+            workflow: workflow("flow"),
+            status: None,
+            page: page.clone(),
+        };
+        let result = store.list_runs(query).await.expect("list");
+        seen.extend(result.items.into_iter().map(|r| r.id));
+        match result.continuation {
+            Some(token) => page = PageRequest::after(2, token),
+            None => break,
+        }
+    }
+    let expected: Vec<_> = (1..=5).rev().map(run_id).collect();
+    assert_eq!(seen, expected, "newest first, every run once");
+
+    let succeeded = store
+        .list_runs(RunQuery {
+            workflow: workflow("flow"),
+            status: Some(RunStatus::Succeeded),
+            page: PageRequest::first(10),
+        })
+        .await
+        .expect("filtered");
+    let ids: Vec<_> = succeeded.items.into_iter().map(|r| r.id).collect();
+    assert_eq!(ids, vec![run_id(4), run_id(2)]);
+
+    assert_kind(
+        store
+            .list_runs(RunQuery {
+                workflow: workflow("missing"),
+                status: None,
+                page: PageRequest::first(10),
+            })
+            .await,
+        ErrorKind::NotFound,
+    );
+}
+
+fn action(name: &str, repetition: Vec<u32>, status: RunStatus, n: i64) -> ActionRecord {
+    ActionRecord {
+        key: ActionKey::in_repetition(name, repetition),
+        status,
+        code: Some("OK".into()),
+        start_time: Some(at(n)),
+        end_time: if status.is_terminal() {
+            Some(at(n + 1))
+        } else {
+            None
+        },
+        inputs: Some(json!({"n": n})),
+        outputs: Some(json!({"out": n})),
+        error: None,
+    }
+}
+
+pub async fn action_records<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    let run = create_run(&store, new_run("flow", run_id(1))).await;
+    let write = |position, actions: Vec<ActionRecord>| Append {
+        run: run.id.clone(),
+        expected_position: position,
+        lease: None,
+        entries: vec![entry("Step", position)],
+        changes: RunChanges {
+            actions,
+            ..RunChanges::default()
+        },
+    };
+    store
+        .append(write(
+            1,
+            vec![
+                action("Compose", vec![], RunStatus::Running, 1),
+                action("Inner", vec![0], RunStatus::Succeeded, 2),
+                action("Inner", vec![2], RunStatus::Succeeded, 3),
+            ],
+        ))
+        .await
+        .expect("first");
+    store
+        .append(write(
+            2,
+            vec![
+                action("Compose", vec![], RunStatus::Succeeded, 4),
+                action("Inner", vec![1], RunStatus::Failed, 5),
+            ],
+        ))
+        .await
+        .expect("second");
+
+    let all = store.list_actions(&run.id).await.expect("actions");
+    let shown: Vec<_> = all.iter().map(|a| (a.key.name.clone(), a.status)).collect();
+    assert_eq!(
+        shown,
+        vec![
+            ("Compose".to_string(), RunStatus::Succeeded),
+            ("Inner".to_string(), RunStatus::Failed)
+        ],
+        "one per name, the latest write of a repeated action"
+    );
+    let compose = store.get_action(&run.id, "Compose").await.expect("compose");
+    assert_eq!(compose, action("Compose", vec![], RunStatus::Succeeded, 4));
+    assert_kind(store.get_action(&run.id, "Nope").await, ErrorKind::NotFound);
+
+    let page = store
+        .list_repetitions(&run.id, "Inner", PageRequest::first(2))
+        .await
+        .expect("repetitions");
+    let reps: Vec<_> = page
+        .items
+        .iter()
+        .map(|a| a.key.repetition.0.clone())
+        .collect();
+    assert_eq!(reps, vec![vec![0], vec![1]]);
+    let rest = store
+        .list_repetitions(
+            &run.id,
+            "Inner",
+            PageRequest::after(2, page.continuation.expect("more")),
+        )
+        .await
+        .expect("rest");
+    assert_eq!(
+        rest.items,
+        vec![action("Inner", vec![2], RunStatus::Succeeded, 3)]
+    );
+    assert!(rest.continuation.is_none());
+    assert!(store
+        .list_repetitions(&run.id, "Compose", PageRequest::first(5))
+        .await
+        .expect("none")
+        .items
+        .is_empty());
+    assert_kind(store.list_actions(&run_id(9)).await, ErrorKind::NotFound);
+}
+
+pub async fn trigger_histories<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    for n in 1..=3 {
+        store
+            .record_trigger_history(history(None, run_id(n).into(), n as i64))
+            .await
+            .expect("record");
+    }
+    assert_kind(
+        store
+            .record_trigger_history(history(None, run_id(2).into(), 2))
+            .await,
+        ErrorKind::Conflict,
+    );
+    let mut missing = history(None, run_id(4).into(), 4);
+    missing.workflow = workflow("missing");
+    assert_kind(
+        store.record_trigger_history(missing).await,
+        ErrorKind::NotFound,
+    );
+
+    let page = store
+        .list_trigger_histories(&workflow("flow"), &trigger("manual"), PageRequest::first(2))
+        .await
+        .expect("page");
+    let ids: Vec<_> = page.items.iter().map(|h| h.id.clone()).collect();
+    assert_eq!(
+        ids,
+        vec![HistoryId::from(run_id(3)), HistoryId::from(run_id(2))]
+    );
+    let rest = store
+        .list_trigger_histories(
+            &workflow("flow"),
+            &trigger("manual"),
+            PageRequest::after(2, page.continuation.expect("more")),
+        )
+        .await
+        .expect("rest");
+    assert_eq!(rest.items.len(), 1);
+    assert!(!rest.items[0].fired);
+    assert_eq!(rest.items[0].status, RunStatus::Skipped);
+
+    let one = store
+        .get_trigger_history(&workflow("flow"), &trigger("manual"), &run_id(1).into())
+        .await
+        .expect("get");
+    assert_eq!(one, history(None, run_id(1).into(), 1));
+    assert_kind(
+        store
+            .get_trigger_history(&workflow("flow"), &trigger("other"), &run_id(1).into())
+            .await,
+        ErrorKind::NotFound,
+    );
+}
