@@ -26,6 +26,7 @@ mod error;
 mod event;
 mod input;
 mod key;
+mod recovery;
 mod retry;
 mod schedule;
 mod source;
@@ -43,6 +44,7 @@ pub use event::{
 };
 pub use input::{FailureKind, HttpOutcome, Input};
 pub use key::{ActionKey, ParseKeyError, TimerId};
+pub use recovery::outstanding_effects;
 pub use state::{
     ActionRecord, Awaiting, LoopRecord, RunCompletion, RunInfo, RunState, Subscription,
     TimerRecord, Variable,

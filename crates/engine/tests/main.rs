@@ -6,6 +6,7 @@ mod control;
 mod data;
 mod http;
 mod journals;
+mod recovery;
 mod scenario;
 mod trigger;
 mod webhook;

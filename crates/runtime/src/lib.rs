@@ -21,6 +21,9 @@
 
 pub mod auth;
 pub mod clock;
+pub mod driver;
+pub mod environment;
+pub mod executor;
 pub mod outbound;
 pub mod retry;
 pub mod signing;

@@ -1,0 +1,384 @@
+//! One step of a run — load, decide, one fenced append, then effects — and executing the
+//! effects after the append committed.
+
+use super::error::{Result, RuntimeError};
+use super::ledger;
+use super::projection::{action_records, decode, encode, summary, timer_changes};
+use super::response::RunResponse;
+use super::state_cache::LoadedRun;
+use super::Runtime;
+use crate::environment::RunEnvironment;
+use crate::executor::{outbound_request, BoxFuture};
+use crate::outbound::WorkflowHeaders;
+use chrono::{DateTime, Utc};
+use hookflow_definition::CheckedDefinition;
+use hookflow_engine::{
+    decide, outstanding_effects, Effect, Event, Input, Outcome, RunState, StaleReason,
+};
+use hookflow_store::{
+    Append, CallbackId, ErrorKind, Lease, RunChanges, RunId, Runnable, Store, TimerChange, TimerId,
+};
+use std::sync::Arc;
+
+/// One input for a run, with what the write must also do.
+#[derive(Debug, Clone)]
+pub(crate) struct Step {
+    pub input: Input,
+    /// The inbox callback this input applies; consumed by the same write.
+    pub consume: Option<CallbackId>,
+    /// Set when the run was claimed from the work queue.
+    pub lease: Option<Lease>,
+}
+
+impl Step {
+    pub(crate) fn plain(input: Input) -> Step {
+        Step {
+            input,
+            consume: None,
+            lease: None,
+        }
+    }
+}
+
+/// What a step did.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Stepped {
+    Applied,
+    /// The engine ignored the input (too late, twice); nothing but bookkeeping was written.
+    Stale(StaleReason),
+    /// The callback was consumed by another task before this one got to it.
+    ConsumedElsewhere,
+}
+
+enum StepError {
+    /// The append lost a race: reload and decide again.
+    Conflict,
+    Failed(RuntimeError),
+}
+
+impl<E: Into<RuntimeError>> From<E> for StepError {
+    fn from(e: E) -> Self {
+        let e = e.into();
+        match &e {
+            RuntimeError::Store(inner) if inner.kind() == ErrorKind::Conflict => {
+                StepError::Conflict
+            }
+            _ => StepError::Failed(e),
+        }
+    }
+}
+
+/// What effects need to know about the run they belong to.
+#[derive(Debug, Clone)]
+pub(crate) struct RunContext {
+    pub workflow: String,
+    pub client_tracking_id: String,
+}
+
+/// One outbound call to send: `id` names the effect (kind, key, attempt) so recovery can
+/// tell what is still in flight here; `operation` is the action's name for the
+/// `x-ms-workflow-operation-name` header.
+struct Outgoing {
+    id: String,
+    operation: String,
+    request: hookflow_engine::OutboundRequest,
+}
+
+impl<S: Store> Runtime<S> {
+    /// Takes the run's lock and applies one input.
+    pub(crate) async fn advance(&self, run: &RunId, step: Step) -> Result<Stepped> {
+        let _guard = self.shared.locks.lock(run).await;
+        self.step_locked(run, &step).await
+    }
+
+    /// `advance` as a named, boxed future: effect tasks call it from inside a step, and the
+    /// explicit type breaks the recursion of async types.
+    pub(crate) fn advance_boxed(
+        self,
+        run: RunId,
+        input: Input,
+    ) -> BoxFuture<'static, Result<Stepped>> {
+        Box::pin(async move { self.advance(&run, Step::plain(input)).await })
+    }
+
+    /// Applies one input; the caller holds the run's lock.
+    pub(crate) async fn step_locked(&self, run: &RunId, step: &Step) -> Result<Stepped> {
+        let attempts = self.shared.config.max_conflict_retries.max(1);
+        for _ in 0..attempts {
+            let loaded = match self.shared.states.take(run) {
+                Some(loaded) => loaded,
+                None => self.load_run(run).await?,
+            };
+            match self.try_step(run, loaded, step).await {
+                Ok(done) => return Ok(done),
+                Err(StepError::Failed(e)) => return Err(e),
+                Err(StepError::Conflict) => {
+                    tracing::debug!(%run, "append lost a race; reloading");
+                    if let Some(id) = step.consume {
+                        let pending = self.shared.store.pending_callbacks(run).await?;
+                        if !pending.iter().any(|c| c.id == id) {
+                            return Ok(Stepped::ConsumedElsewhere);
+                        }
+                    }
+                }
+            }
+        }
+        Err(RuntimeError::Contended {
+            run: run.to_string(),
+            attempts,
+        })
+    }
+
+    /// The run's state from its journal.
+    pub(crate) async fn load_run(&self, run: &RunId) -> Result<LoadedRun> {
+        let record = self.shared.store.get_run(run).await?;
+        let entries = self.shared.store.load_journal(run, 0).await?;
+        // The journal read after the record may hold more entries; the state and the fence
+        // both come from the journal itself, so they agree.
+        let position = entries.last().map_or(0, |e| e.position + 1);
+        let events = decode(run.as_str(), entries)?;
+        Ok(LoadedRun {
+            state: RunState::replay(&events),
+            position,
+            workflow: record.workflow,
+            version: record.version,
+            client_tracking_id: record.client_tracking_id,
+        })
+    }
+
+    async fn try_step(
+        &self,
+        run: &RunId,
+        mut loaded: LoadedRun,
+        step: &Step,
+    ) -> std::result::Result<Stepped, StepError> {
+        let definition = self.definition(&loaded.workflow, loaded.version).await?;
+        let key = self.access_key(&loaded.workflow).await?;
+        let now = self.now();
+        let decision = {
+            let env = RunEnvironment {
+                now,
+                random: self.shared.services.random.as_ref(),
+                public_base: &self.shared.config.public_base_url,
+                workflow: loaded.workflow.as_str(),
+                run: run.as_str(),
+                key: Some(&key),
+                config: &self.shared.config.engine,
+            };
+            decide(&loaded.state, &definition, step.input.clone(), &env)
+                .map_err(RuntimeError::from)?
+        };
+        let mut changes = RunChanges {
+            consume_callbacks: step.consume.into_iter().collect(),
+            ledger: ledger::settle(&step.input, run, now)?.into_iter().collect(),
+            ..RunChanges::default()
+        };
+        if let Outcome::Stale(reason) = decision.outcome {
+            if let StaleReason::UnknownTimer { id } = &reason {
+                // The row outlived its timer (fired twice, or dropped with its action).
+                changes.timers.push(TimerChange::Cancel {
+                    id: TimerId::new(id.0.clone())?,
+                });
+            }
+            if changes != RunChanges::default() {
+                self.append(run, &loaded, step, Vec::new(), changes).await?;
+            }
+            self.shared.states.put(run.clone(), loaded);
+            return Ok(Stepped::Stale(reason));
+        }
+        let timers_before = loaded.state.timers().clone();
+        for event in &decision.events {
+            loaded.state.apply(event);
+        }
+        changes.timers = timer_changes(&timers_before, loaded.state.timers())?;
+        changes.actions = action_records(&decision.events, &loaded.state);
+        if decision
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::RunCompleted { .. }))
+        {
+            changes.summary = summary(&loaded.state);
+        }
+        changes.runnable = Some(self.runnable_after(&loaded.state, &definition, now));
+        changes.ledger.extend(ledger::record(
+            &decision.effects,
+            &loaded.workflow,
+            run,
+            now,
+        )?);
+        let entries = encode(&decision.events, now)?;
+        loaded.position = self.append(run, &loaded, step, entries, changes).await?;
+        let context = RunContext {
+            workflow: loaded.workflow.to_string(),
+            client_tracking_id: loaded.client_tracking_id.clone(),
+        };
+        self.shared.states.put(run.clone(), loaded);
+        self.dispatch(run, &context, decision.effects);
+        Ok(Stepped::Applied)
+    }
+
+    async fn append(
+        &self,
+        run: &RunId,
+        loaded: &LoadedRun,
+        step: &Step,
+        entries: Vec<hookflow_store::JournalEntry>,
+        changes: RunChanges,
+    ) -> std::result::Result<u64, StepError> {
+        let append = Append {
+            run: run.clone(),
+            expected_position: loaded.position,
+            lease: step.lease.clone(),
+            entries,
+            changes,
+        };
+        Ok(self.shared.store.append(append).await?)
+    }
+
+    /// When the run next needs this node's attention without an outside event: only when
+    /// outbound calls are out (see the module docs on recovery). Timers and callbacks make
+    /// a run runnable on their own.
+    pub(crate) fn runnable_after(
+        &self,
+        state: &RunState,
+        definition: &CheckedDefinition,
+        now: DateTime<Utc>,
+    ) -> Runnable {
+        if outstanding_effects(state, definition).is_empty() {
+            Runnable::Idle
+        } else {
+            let grace = chrono::Duration::from_std(self.shared.config.in_flight_grace)
+                .unwrap_or(chrono::Duration::MAX);
+            Runnable::At(now + grace)
+        }
+    }
+
+    /// Executes effects whose events are stored.
+    pub(crate) fn dispatch(&self, run: &RunId, context: &RunContext, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Http {
+                    key,
+                    attempt,
+                    request,
+                } => {
+                    let outgoing = Outgoing {
+                        id: format!("http:{key}:{attempt}"),
+                        operation: key.name().to_string(),
+                        request,
+                    };
+                    let input = move |outcome| Input::HttpResult {
+                        key,
+                        attempt,
+                        outcome,
+                    };
+                    self.send(run, context, outgoing, input);
+                }
+                Effect::Subscribe {
+                    key,
+                    attempt,
+                    request,
+                } => {
+                    let outgoing = Outgoing {
+                        id: format!("subscribe:{key}:{attempt}"),
+                        operation: key.name().to_string(),
+                        request,
+                    };
+                    let input = move |outcome| Input::SubscribeResult {
+                        key,
+                        attempt,
+                        outcome,
+                    };
+                    self.send(run, context, outgoing, input);
+                }
+                Effect::Unsubscribe { key, request } => {
+                    let outgoing = Outgoing {
+                        id: format!("unsubscribe:{key}"),
+                        operation: key.name().to_string(),
+                        request,
+                    };
+                    let input = move |outcome| Input::UnsubscribeResult { key, outcome };
+                    self.send(run, context, outgoing, input);
+                }
+                // Timer rows were written with the events; the loop may need to wake
+                // earlier than it planned.
+                Effect::ScheduleTimer { .. } | Effect::CancelTimer { .. } => {
+                    self.shared.wake.notify_one();
+                }
+                Effect::Respond {
+                    status,
+                    headers,
+                    body,
+                } => self.shared.responders.complete(
+                    run,
+                    RunResponse::Responded {
+                        status,
+                        headers,
+                        body,
+                    },
+                ),
+                Effect::RunFinished { status, responded } => {
+                    if responded {
+                        self.shared.responders.forget(run);
+                    } else {
+                        self.shared
+                            .responders
+                            .complete(run, RunResponse::NoResponse { status });
+                    }
+                    tracing::info!(%run, %status, "run finished");
+                }
+                other => tracing::warn!(%run, effect = ?other, "effect not supported; ignored"),
+            }
+        }
+    }
+
+    /// Sends one outbound request in a task and feeds its result back to the run. `id`
+    /// names the effect, so recovery does not send what is still in flight here.
+    fn send(
+        &self,
+        run: &RunId,
+        context: &RunContext,
+        outgoing: Outgoing,
+        input: impl FnOnce(hookflow_engine::HttpOutcome) -> Input + Send + 'static,
+    ) {
+        let flight = (run.clone(), outgoing.id);
+        if !self.in_flight().insert(flight.clone()) {
+            return;
+        }
+        let headers = WorkflowHeaders {
+            workflow_name: context.workflow.clone(),
+            run_id: run.to_string(),
+            client_tracking_id: context.client_tracking_id.clone(),
+            operation_name: outgoing.operation,
+        };
+        let request = outbound_request(outgoing.request, headers);
+        let runtime = self.clone();
+        let executor = Arc::clone(&self.shared.services.executor);
+        let task = async move {
+            let outcome = executor.execute(request).await;
+            let run = flight.0.clone();
+            if let Err(e) = runtime
+                .clone()
+                .advance_boxed(run.clone(), input(outcome))
+                .await
+            {
+                // The run stays runnable at its in-flight deadline, so recovery sends the
+                // request again; nothing is lost, the result is just not recorded now.
+                tracing::warn!(%run, effect = %flight.1, error = %e, "could not record an outbound result");
+            }
+            runtime.in_flight().remove(&flight);
+        };
+        let mut tasks = self.shared.tasks.lock().unwrap_or_else(|p| p.into_inner());
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(task);
+    }
+
+    pub(crate) fn in_flight(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashSet<(RunId, String)>> {
+        self.shared
+            .in_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+}

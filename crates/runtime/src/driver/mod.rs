@@ -1,0 +1,375 @@
+//! The driver: runs workflows over a store. It owns the life of runs on this node — trigger
+//! intake, advancing runs through the engine one task per run, executing effects, durable
+//! timers, callbacks, recovery after a restart — and nothing of their semantics (the
+//! engine's) or of HTTP status codes (the server's).
+//!
+//! # How a run moves
+//!
+//! Every input (start, an effect's result, a callback, a timer, cancel) goes through one
+//! step: load the run's state (a cache of hot runs, else its journal replayed), `decide`,
+//! then **one** fenced store write carrying the new events and everything they change
+//! (run summary, timers, runnable flag, consumed callback, action records). Only after that
+//! write committed are the effects executed: outbound calls are spawned and feed their
+//! result back as the next input; timers are already rows; `Respond` completes the waiting
+//! trigger request. A write that lost a race (journal position or lease moved) reloads and
+//! decides again.
+//!
+//! # Waiting costs nothing
+//!
+//! A run parked on a webhook or a timer holds no task, lock or cache entry it needs: the
+//! timer row or the callback inbox makes it runnable again, and the [`work_loop`] claims it
+//! under a lease.
+//!
+//! # At-least-once effects and recovery
+//!
+//! An append that dispatches outbound calls marks the run runnable at
+//! `now + in_flight_grace`. When the result arrives, the next append sets it idle again.
+//! If the process dies in between, the run comes due after the grace, is claimed, and the
+//! unanswered requests are derived from its state (`hookflow_engine::outstanding_effects`:
+//! the current attempt of an Http action awaiting its result, an unanswered subscribe, a
+//! journaled unsubscribe without result) and sent again with the same key and attempt.
+//! Requests still in flight on this node are known locally and not sent twice.
+
+mod advance;
+mod error;
+mod intake;
+mod ledger;
+mod projection;
+mod response;
+mod run_lock;
+mod state_cache;
+pub mod work_loop;
+
+pub use error::{ErrorKind, Result, RuntimeError};
+pub use intake::{CallbackAnswer, CallbackRequest, CancelOutcome, TriggerOutcome, TriggerOutputs};
+pub use response::{ResponseHandle, RunResponse};
+pub use work_loop::WorkLoop;
+
+use crate::clock::{Clock, SystemClock};
+use crate::environment::{utc_now, OsRandomness, Randomness};
+use crate::executor::Executor;
+use crate::signing;
+use chrono::{DateTime, Utc};
+use hookflow_definition::{validate_document, CheckedDefinition};
+use hookflow_engine::EngineConfig;
+use hookflow_store::{
+    AccessKey, AccessKeys, ActionRecord, Page, PageRequest, Run, RunId, RunQuery, SaveOutcome,
+    Store, TriggerHistory, TriggerName, VersionId, VersionPrecondition, WorkflowName, WorkflowSave,
+    WorkflowState,
+};
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::task::JoinSet;
+
+/// Settings of the driver.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct RuntimeConfig {
+    /// The base of every callback URL (`--public-url`).
+    pub public_base_url: String,
+    /// This node's name on leases.
+    pub node: hookflow_store::LeaseOwner,
+    pub engine: EngineConfig,
+    /// Hot runs whose state is kept in memory.
+    pub state_cache_runs: usize,
+    /// How often the work loop looks for due timers and runnable runs (real time).
+    pub poll_interval: Duration,
+    /// Runs claimed per pass of the work loop.
+    pub claim_batch: usize,
+    pub lease_duration: Duration,
+    /// How long after dispatching an outbound call the run counts as abandoned if no
+    /// result was written (then any node may claim it and send the call again). Longer
+    /// than the outbound timeout, so a slow answer is not mistaken for a crash.
+    pub in_flight_grace: Duration,
+    /// Attempts of one input when the run keeps moving under us.
+    pub max_conflict_retries: u32,
+}
+
+impl RuntimeConfig {
+    pub fn new(public_base_url: impl Into<String>, node: hookflow_store::LeaseOwner) -> Self {
+        RuntimeConfig {
+            public_base_url: public_base_url.into(),
+            node,
+            engine: EngineConfig::default(),
+            state_cache_runs: 1024,
+            poll_interval: Duration::from_secs(1),
+            claim_batch: 64,
+            lease_duration: Duration::from_secs(60),
+            in_flight_grace: Duration::from_secs(150),
+            max_conflict_retries: 8,
+        }
+    }
+}
+
+/// What the driver talks to besides the store: time, randomness, the network.
+#[derive(Debug, Clone)]
+pub struct Services {
+    pub clock: Arc<dyn Clock>,
+    pub random: Arc<dyn Randomness>,
+    pub executor: Arc<dyn Executor>,
+}
+
+impl Services {
+    /// The system clock, the OS random source, and this executor.
+    pub fn system(executor: Arc<dyn Executor>) -> Services {
+        Services {
+            clock: Arc::new(SystemClock),
+            random: Arc::new(OsRandomness),
+            executor,
+        }
+    }
+}
+
+/// The driver. Cheap to clone; clones share everything.
+pub struct Runtime<S: Store> {
+    shared: Arc<Shared<S>>,
+}
+
+impl<S: Store> Clone for Runtime<S> {
+    fn clone(&self) -> Self {
+        Runtime {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<S: Store> fmt::Debug for Runtime<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Shared<S> {
+    store: S,
+    services: Services,
+    config: RuntimeConfig,
+    /// Checked definitions by workflow version; versions are immutable, so entries never
+    /// go stale (they go when the process does).
+    definitions: Mutex<HashMap<(WorkflowName, VersionId), Arc<CheckedDefinition>>>,
+    /// Primary access keys, for minting action callback URLs.
+    keys: Mutex<HashMap<WorkflowName, signing::AccessKey>>,
+    states: state_cache::StateCache,
+    locks: run_lock::RunLocks,
+    responders: response::Responders,
+    /// Outbound calls this process has sent and not yet fed back: (run, effect identity).
+    in_flight: Mutex<HashSet<(RunId, String)>>,
+    /// Effect tasks, so shutdown can stop them.
+    tasks: Mutex<JoinSet<()>>,
+    /// Pokes the work loop (a timer was scheduled, shutdown).
+    wake: Notify,
+}
+
+impl<S: Store> Runtime<S> {
+    pub fn new(store: S, config: RuntimeConfig, services: Services) -> Runtime<S> {
+        let states = state_cache::StateCache::new(config.state_cache_runs);
+        Runtime {
+            shared: Arc::new(Shared {
+                store,
+                services,
+                config,
+                definitions: Mutex::new(HashMap::new()),
+                keys: Mutex::new(HashMap::new()),
+                states,
+                locks: run_lock::RunLocks::default(),
+                responders: response::Responders::default(),
+                in_flight: Mutex::new(HashSet::new()),
+                tasks: Mutex::new(JoinSet::new()),
+                wake: Notify::new(),
+            }),
+        }
+    }
+
+    /// The store, for the read side of the API.
+    pub fn store(&self) -> &S {
+        &self.shared.store
+    }
+
+    pub fn config(&self) -> &RuntimeConfig {
+        &self.shared.config
+    }
+
+    /// Outbound calls sent by this process and not yet answered (for metrics and tests:
+    /// a run waiting for a callback or a timer has none).
+    pub fn outbound_in_flight(&self) -> usize {
+        self.in_flight().len()
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        utc_now(self.shared.services.clock.as_ref())
+    }
+
+    /// Validates and stores a new version of the workflow. The document may be a bare
+    /// definition, `{"definition", "parameters"}` or `{"properties": {…}}`; the definition
+    /// and the workflow-level parameter values are stored apart. Every validation error is
+    /// returned at once.
+    pub async fn save_workflow(
+        &self,
+        name: &str,
+        document: &Value,
+        state: WorkflowState,
+    ) -> Result<SaveOutcome> {
+        let name = WorkflowName::new(name)?;
+        let checked = validate_document(document).map_err(RuntimeError::InvalidDefinition)?;
+        let (definition, parameters) = split_document(document);
+        let save = WorkflowSave {
+            name: name.clone(),
+            definition,
+            parameters,
+            state,
+            at: self.now(),
+            expect: VersionPrecondition::Any,
+            initial_keys: self.new_access_keys(),
+        };
+        // Hook for webhook triggers (next issue): an enabled save with a new or changed
+        // HttpWebhook trigger must subscribe *before* this answers, and refuse the save if
+        // the subscribe fails; so that step belongs here, between validation and storing,
+        // with `VersionPrecondition::Current` guarding against a concurrent save.
+        let outcome = self.shared.store.put_workflow(save).await?;
+        self.lock_definitions()
+            .insert((name, outcome.workflow.version), Arc::new(checked));
+        Ok(outcome)
+    }
+
+    /// The checked definition of a stored version (parsed once, then cached).
+    pub async fn definition(
+        &self,
+        workflow: &WorkflowName,
+        version: VersionId,
+    ) -> Result<Arc<CheckedDefinition>> {
+        let cache_key = (workflow.clone(), version);
+        if let Some(found) = self.lock_definitions().get(&cache_key) {
+            return Ok(found.clone());
+        }
+        let stored = self.shared.store.get_version(workflow, version).await?;
+        let document = json!({ "definition": stored.definition, "parameters": stored.parameters });
+        let checked = validate_document(&document).map_err(|errors| RuntimeError::StoredData {
+            what: format!("workflow {workflow} version {version}"),
+            message: format!("{} validation errors", errors.len()),
+        })?;
+        let checked = Arc::new(checked);
+        self.lock_definitions().insert(cache_key, checked.clone());
+        Ok(checked)
+    }
+
+    /// Forgets the cached access keys of a workflow (call after regenerating a key).
+    pub fn forget_access_keys(&self, workflow: &WorkflowName) {
+        self.shared
+            .keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(workflow);
+    }
+
+    pub(crate) async fn access_key(&self, workflow: &WorkflowName) -> Result<signing::AccessKey> {
+        if let Some(key) = self
+            .shared
+            .keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(workflow)
+        {
+            return Ok(key.clone());
+        }
+        let keys = self.shared.store.access_keys(workflow).await?;
+        let key = signing::AccessKey::from_base64url(&keys.primary.0)?;
+        self.shared
+            .keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(workflow.clone(), key.clone());
+        Ok(key)
+    }
+
+    fn new_access_keys(&self) -> AccessKeys {
+        let random = &self.shared.services.random;
+        let key = || {
+            let mut bytes = [0u8; 32];
+            bytes[..16].copy_from_slice(&random.next_u128().to_le_bytes());
+            bytes[16..].copy_from_slice(&random.next_u128().to_le_bytes());
+            AccessKey(signing::AccessKey::from_bytes(bytes).to_base64url())
+        };
+        AccessKeys {
+            primary: key(),
+            secondary: key(),
+        }
+    }
+
+    fn lock_definitions(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(WorkflowName, VersionId), Arc<CheckedDefinition>>> {
+        self.shared
+            .definitions
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    // ---- read side: thin pass-throughs for the management API ----
+
+    pub async fn get_run(&self, run: &RunId) -> Result<Run> {
+        Ok(self.shared.store.get_run(run).await?)
+    }
+
+    pub async fn list_runs(&self, query: RunQuery) -> Result<Page<Run>> {
+        Ok(self.shared.store.list_runs(query).await?)
+    }
+
+    pub async fn list_actions(&self, run: &RunId) -> Result<Vec<ActionRecord>> {
+        Ok(self.shared.store.list_actions(run).await?)
+    }
+
+    pub async fn get_action(&self, run: &RunId, name: &str) -> Result<ActionRecord> {
+        Ok(self.shared.store.get_action(run, name).await?)
+    }
+
+    pub async fn list_repetitions(
+        &self,
+        run: &RunId,
+        name: &str,
+        page: PageRequest,
+    ) -> Result<Page<ActionRecord>> {
+        Ok(self.shared.store.list_repetitions(run, name, page).await?)
+    }
+
+    pub async fn list_trigger_histories(
+        &self,
+        workflow: &WorkflowName,
+        trigger: &TriggerName,
+        page: PageRequest,
+    ) -> Result<Page<TriggerHistory>> {
+        Ok(self
+            .shared
+            .store
+            .list_trigger_histories(workflow, trigger, page)
+            .await?)
+    }
+}
+
+/// The definition object and the workflow-level parameter values of a document in any of
+/// its three shapes (see `hookflow_definition::DocumentShape`).
+fn split_document(document: &Value) -> (Value, Value) {
+    let container = document
+        .get("properties")
+        .filter(|p| p.get("definition").is_some())
+        .or_else(|| {
+            document
+                .get("definition")
+                .filter(|d| d.is_object())
+                .map(|_| document)
+        });
+    match container {
+        Some(container) => (
+            container.get("definition").cloned().unwrap_or(Value::Null),
+            container
+                .get("parameters")
+                .cloned()
+                .unwrap_or_else(|| json!({})),
+        ),
+        None => (document.clone(), json!({})),
+    }
+}

@@ -1,0 +1,7 @@
+//! The driver over real stores: runs from trigger to completion, outbound calls against
+//! stand-in servers on `127.0.0.1:0`, webhook callbacks, cancel, restart and recovery.
+
+mod harness;
+mod lifecycle;
+mod restart;
+mod webhook;
