@@ -33,28 +33,15 @@ impl Executor for HttpExecutor {
     fn execute(&self, request: outbound::OutboundRequest) -> BoxFuture<'_, HttpOutcome> {
         let client = self.client.clone();
         Box::pin(async move {
-            // `OutboundClient::execute`'s future is not `Send` (the OAuth token request
-            // keeps a form serializer across an await), so it cannot be awaited inside a
-            // spawned task. Until that is fixed in `auth::oauth`, it runs on a blocking
-            // thread driving the same tokio runtime.
-            let handle = tokio::runtime::Handle::current();
-            let attempt = tokio::task::spawn_blocking(move || {
-                handle.block_on(async move { client.execute(&request).await })
-            })
-            .await;
-            match attempt {
-                Ok(Ok(response)) => HttpOutcome::Response {
+            match client.execute(&request).await {
+                Ok(response) => HttpOutcome::Response {
                     status: response.status_code,
                     headers: response.headers,
                     body: response.body.unwrap_or(Value::Null),
                 },
-                Ok(Err(failure)) => HttpOutcome::Failure {
+                Err(failure) => HttpOutcome::Failure {
                     kind: failure_kind(failure.kind),
                     message: failure.message,
-                },
-                Err(join) => HttpOutcome::Failure {
-                    kind: FailureKind::Connection,
-                    message: format!("the request task ended abnormally: {join}"),
                 },
             }
         })

@@ -231,10 +231,15 @@ async fn fetch(
 ) -> Result<(String, Option<Duration>), AuthError> {
     let endpoint = client.token_endpoint();
     let form = client.form(clock.now())?;
-    let mut encoded = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in &form {
-        encoded.append_pair(k, v);
-    }
+    // Finished before the first await: the serializer is not `Send`, and the future
+    // must be, so the runtime can spawn outbound calls as tasks.
+    let encoded = {
+        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &form {
+            serializer.append_pair(k, v);
+        }
+        serializer.finish()
+    };
     let failed = |message: String| AuthError::TokenRequest {
         endpoint: endpoint.clone(),
         message,
@@ -245,7 +250,7 @@ async fn fetch(
             reqwest::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
         )
-        .body(encoded.finish())
+        .body(encoded)
         .timeout(timeout)
         .send()
         .await
