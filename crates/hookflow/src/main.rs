@@ -2,6 +2,7 @@
 //! diagnostics to stderr; exit 0 on success, 1 on any error.
 
 mod commands;
+mod config;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -34,6 +35,38 @@ enum Command {
         /// The definition file.
         file: PathBuf,
     },
+    /// Serve the management API and callback endpoints until SIGINT/SIGTERM.
+    Serve(Box<config::ServeArgs>),
+    /// Deploy (create or update) a workflow from a definition file.
+    Deploy {
+        #[command(flatten)]
+        deploy: commands::resources::DeployArgs,
+        #[command(flatten)]
+        server: commands::api_client::ServerArgs,
+    },
+    /// List, show, enable, disable or delete workflows.
+    Workflows {
+        #[command(subcommand)]
+        command: commands::resources::WorkflowsCommand,
+        #[command(flatten)]
+        server: commands::api_client::ServerArgs,
+    },
+    /// List, show or cancel runs.
+    Runs {
+        #[command(subcommand)]
+        command: commands::resources::RunsCommand,
+        #[command(flatten)]
+        server: commands::api_client::ServerArgs,
+    },
+    /// Print a trigger's signed callback URL.
+    CallbackUrl {
+        /// The workflow.
+        workflow: String,
+        /// The trigger.
+        trigger: String,
+        #[command(flatten)]
+        server: commands::api_client::ServerArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,7 +88,18 @@ fn main() -> ExitCode {
             command: ExprCommand::Eval { value, context },
         } => commands::expr::eval(&value, context.as_deref()),
         Command::Validate { file } => commands::validate::run(&file),
+        Command::Serve(args) => commands::serve::run(*args),
         Command::Standin(args) => commands::standin::run(args),
+        Command::Deploy { deploy, server } => {
+            commands::resources::deploy(&server, &deploy.file, &deploy.name, deploy.disabled)
+        }
+        Command::Workflows { command, server } => commands::resources::workflows(&server, &command),
+        Command::Runs { command, server } => commands::resources::runs(&server, &command),
+        Command::CallbackUrl {
+            workflow,
+            trigger,
+            server,
+        } => commands::resources::callback_url(&server, &workflow, &trigger),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,4 +1,6 @@
 //! End-to-end tests of the `hookflow` binary's commands.
 
+mod api_clients;
 mod expr_eval;
+mod serve;
 mod validate;

@@ -62,3 +62,26 @@ fn a_file_that_is_not_json_is_a_clear_error() {
     assert!(stderr.contains("is not valid JSON"), "{stderr}");
     assert!(stderr.contains("line 1"), "{stderr}");
 }
+
+#[test]
+fn every_shipped_example_is_valid() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("examples folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let output = validate(&path);
+            assert!(
+                output.status.success(),
+                "{}: {}",
+                path.display(),
+                String::from_utf8_lossy(&output.stdout)
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 3,
+        "expected the shipped examples, found {checked}"
+    );
+}

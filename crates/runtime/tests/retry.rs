@@ -207,3 +207,90 @@ fn policies_read_from_the_definition_model() {
         assert!(RetrySchedule::from_json(Some(&bad)).is_err(), "{bad}");
     }
 }
+
+mod in_process {
+    use crate::support::{closed_port, request, Answer, StandIn};
+    use hookflow_runtime::clock::SystemClock;
+    use hookflow_runtime::outbound::{ClientConfig, FailureKind, OutboundClient};
+    use hookflow_runtime::retry::{execute_with_retries, FixedRandom, RetrySchedule};
+    use serde_json::json;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    fn quick(count: u32) -> RetrySchedule {
+        RetrySchedule::from_json(Some(
+            &json!({"type": "fixed", "count": count, "interval": "PT0.02S"}),
+        ))
+        .expect("policy")
+    }
+
+    #[tokio::test]
+    async fn retries_server_errors_until_success() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        let server = StandIn::start(move |_| match counter.fetch_add(1, Ordering::SeqCst) {
+            0 => Answer::new(503),
+            1 => Answer::new(429).header("retry-after", "0"),
+            _ => Answer::new(201),
+        })
+        .await;
+        let client = OutboundClient::new(ClientConfig::default()).expect("client");
+        let done = execute_with_retries(
+            &client,
+            &request("POST", &server.base),
+            &quick(4),
+            &mut FixedRandom(0.0),
+            &SystemClock,
+        )
+        .await;
+        assert_eq!(done.attempts, 3);
+        assert_eq!(done.result.map(|r| r.status_code), Ok(201));
+    }
+
+    #[tokio::test]
+    async fn gives_up_after_the_count_with_the_last_answer() {
+        let server = StandIn::answering(Answer::new(500).body("down")).await;
+        let client = OutboundClient::new(ClientConfig::default()).expect("client");
+        let done = execute_with_retries(
+            &client,
+            &request("POST", &server.base),
+            &quick(2),
+            &mut FixedRandom(0.0),
+            &SystemClock,
+        )
+        .await;
+        assert_eq!(done.attempts, 3, "one attempt and two retries");
+        assert_eq!(server.received().len(), 3);
+        assert_eq!(done.result.map(|r| r.status_code), Ok(500));
+    }
+
+    #[tokio::test]
+    async fn does_not_retry_client_errors_and_retries_refused_connections() {
+        let server = StandIn::answering(Answer::new(400)).await;
+        let client = OutboundClient::new(ClientConfig::default()).expect("client");
+        let done = execute_with_retries(
+            &client,
+            &request("POST", &server.base),
+            &quick(3),
+            &mut FixedRandom(0.0),
+            &SystemClock,
+        )
+        .await;
+        assert_eq!(done.attempts, 1);
+
+        let base = closed_port().await;
+        let done = execute_with_retries(
+            &client,
+            &request("POST", &base),
+            &quick(2),
+            &mut FixedRandom(0.0),
+            &SystemClock,
+        )
+        .await;
+        assert_eq!(done.attempts, 3);
+        assert_eq!(
+            done.result.map_err(|e| e.kind),
+            Err(FailureKind::Connection)
+        );
+    }
+}

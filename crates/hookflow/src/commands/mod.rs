@@ -1,7 +1,10 @@
 //! One module per subcommand. Each returns `Err(message)` for the binary to print to stderr
 //! and exit 1 with.
 
+pub mod api_client;
 pub mod expr;
+pub mod resources;
+pub mod serve;
 pub mod standin;
 pub mod validate;
 

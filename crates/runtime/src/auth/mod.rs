@@ -11,6 +11,7 @@
 //!
 //! An `authentication` wins over an `Authorization` header written in `headers`.
 
+pub mod assertion;
 pub mod certificate;
 pub mod oauth;
 mod recorded;

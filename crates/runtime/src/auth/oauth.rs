@@ -7,9 +7,9 @@
 //! `scope = audience` instead. `authority` defaults to `https://login.microsoftonline.com`.
 //!
 //! Tokens are cached per authority + tenant + client + audience until
-//! [`REFRESH_MARGIN`] before they expire (`expires_in`, else `expires_on`). Only the
-//! `secret` credential is implemented; a certificate (`pfx`) credential is refused with
-//! a clear error (it needs a signed JWT client assertion — not built yet).
+//! [`REFRESH_MARGIN`] before they expire (`expires_in`, else `expires_on`). The
+//! credential is the `secret`, or a certificate (`pfx` + `password`, RSA) presented as a
+//! signed JWT client assertion ([`super::assertion`]).
 
 use super::{AuthError, ClientIdentity};
 use crate::clock::Clock;
@@ -130,26 +130,29 @@ impl OAuthClient {
         }
     }
 
-    fn form(&self) -> Result<Vec<(&'static str, String)>, AuthError> {
-        let secret = match &self.credential {
-            Credential::Secret(secret) => secret.clone(),
-            Credential::Certificate(_) => {
-                return Err(AuthError::Unsupported(
-                    "ActiveDirectoryOAuth with a certificate credential (use a client secret)"
-                        .into(),
-                ))
-            }
-        };
-        let target = match self.version() {
-            TokenEndpointVersion::V1 => ("resource", self.audience.clone()),
-            TokenEndpointVersion::V2 => ("scope", self.audience.clone()),
-        };
-        Ok(vec![
+    fn form(&self, now: SystemTime) -> Result<Vec<(&'static str, String)>, AuthError> {
+        let mut form = vec![
             ("grant_type", "client_credentials".to_owned()),
             ("client_id", self.client_id.clone()),
-            ("client_secret", secret),
-            target,
-        ])
+        ];
+        match &self.credential {
+            Credential::Secret(secret) => form.push(("client_secret", secret.clone())),
+            Credential::Certificate(identity) => {
+                let endpoint = self.token_endpoint();
+                let jwt =
+                    super::assertion::client_assertion(identity, &self.client_id, &endpoint, now)?;
+                form.push((
+                    "client_assertion_type",
+                    super::assertion::ASSERTION_TYPE.to_owned(),
+                ));
+                form.push(("client_assertion", jwt));
+            }
+        }
+        form.push(match self.version() {
+            TokenEndpointVersion::V1 => ("resource", self.audience.clone()),
+            TokenEndpointVersion::V2 => ("scope", self.audience.clone()),
+        });
+        Ok(form)
     }
 }
 
@@ -227,7 +230,7 @@ async fn fetch(
     timeout: Duration,
 ) -> Result<(String, Option<Duration>), AuthError> {
     let endpoint = client.token_endpoint();
-    let form = client.form()?;
+    let form = client.form(clock.now())?;
     let mut encoded = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in &form {
         encoded.append_pair(k, v);

@@ -313,18 +313,24 @@ fn classify(error: reqwest::Error) -> OutboundFailure {
 fn has_tls_cause(error: &reqwest::Error) -> bool {
     let mut source = error.source();
     while let Some(cause) = source {
-        if cause.is::<rustls::Error>() {
+        if is_tls_error(cause) {
             return true;
-        }
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<rustls::Error>())
-            {
-                return true;
-            }
         }
         source = cause.source();
     }
     false
+}
+
+/// `io::Error::source` skips the error it wraps, so wrapped io errors are opened by hand.
+fn is_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    if error.is::<rustls::Error>() {
+        return true;
+    }
+    match error
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        Some(inner) => is_tls_error(inner),
+        None => false,
+    }
 }

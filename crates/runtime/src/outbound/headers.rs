@@ -15,7 +15,8 @@ pub const WORKFLOW_OPERATION_NAME: &str = "x-ms-workflow-operation-name";
 /// `Content-*` but `Content-Disposition`, `Content-Encoding` and `Content-Type` (the
 /// latter only with a body); `Cookie`; `Expires`; `Host`; `Last-Modified`; `Origin`;
 /// `Set-Cookie`; `Transfer-Encoding`. Dropping them silently is what Logic Apps does;
-/// they describe the transport, which the client owns.
+/// they describe the transport, which the client owns. A plain `Accept` is not in the
+/// `Accept-*` family and is sent (APIs negotiate content with it).
 pub fn is_dropped(name: &str, has_body: bool) -> bool {
     let lower = name.to_ascii_lowercase();
     if let Some(rest) = lower.strip_prefix("accept-") {

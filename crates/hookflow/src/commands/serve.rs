@@ -1,0 +1,272 @@
+//! `hookflow serve`: resolves the configuration, prepares the data directory and admin
+//! key, and serves the HTTP edge until SIGINT/SIGTERM.
+//!
+//! The engine, store and runtime are not part of this build yet, so the server runs with
+//! [`NotWired`]: management and callback calls answer `503 NotImplemented` while health,
+//! metrics, auth, OpenAPI, TLS and shutdown are real. The start-up output says so.
+
+use crate::config::{self, ServeArgs, ServeConfig};
+use hookflow_server::placeholder::NotWired;
+use hookflow_server::{router, serve, tls, AdminKey, AppState, ServeOptions, Settings, Shutdown};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// The file that keeps a generated admin key between starts.
+pub const ADMIN_KEY_FILE: &str = "admin-key";
+
+pub fn run(args: ServeArgs) -> Result<(), String> {
+    let config = config::resolve(args)?;
+    install_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("error: cannot start the async runtime: {e}"))?;
+    runtime.block_on(serve_until_signal(config))
+}
+
+fn install_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second subscriber (tests calling run twice) is harmless: keep the first.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+async fn serve_until_signal(config: ServeConfig) -> Result<(), String> {
+    prepare_data_dir(&config.data_dir)?;
+    let key = admin_key(&config)?;
+    let tls_config = match &config.tls {
+        Some(files) => Some(
+            tls::server_config(&files.cert, &files.key).map_err(|e| format!("error: TLS: {e}"))?,
+        ),
+        None => None,
+    };
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("error: cannot listen on {}: {e}", config.listen))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| format!("error: cannot read the bound address: {e}"))?;
+    let public_url = config.public_url_for(bound);
+
+    let settings = Settings {
+        public_url: public_url.clone(),
+        max_body_size: usize::try_from(config.max_body_size)
+            .map_err(|_| "error: --max-body-size is too large for this machine".to_string())?,
+        response_timeout: config.response_timeout,
+    };
+    let admin = AdminKey::new(key.value.clone()).map_err(|e| format!("error: {e}"))?;
+    let state = AppState::new(Arc::new(NotWired), admin, settings);
+
+    let scheme = if tls_config.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let base = public_url.as_str().trim_end_matches('/');
+    eprintln!(
+        "hookflow {} listening on {scheme}://{bound}",
+        env!("CARGO_PKG_VERSION")
+    );
+    eprintln!("  UI:         {base}/ (the designer is not built into this version yet)");
+    eprintln!("  public URL: {base}");
+    eprintln!("  data dir:   {}", config.data_dir.display());
+    if let Some(file) = &config.file {
+        eprintln!("  config:     {}", file.display());
+    }
+    eprintln!(
+        "  store:      {} (not opened: the engine is not wired yet, so management and \
+         callback calls answer 503 NotImplemented)",
+        config.database.display()
+    );
+    eprintln!(
+        "  limits:     bodies up to {} bytes, Response within {}s, runs up to {}s",
+        config.max_body_size,
+        config.response_timeout.as_secs(),
+        config.run_duration_limit.as_secs()
+    );
+    match key.origin {
+        KeyOrigin::Configured => eprintln!("  admin key:  as configured"),
+        KeyOrigin::Stored(path) => eprintln!("  admin key:  stored in {}", path.display()),
+        KeyOrigin::Generated(path) => eprintln!(
+            "  admin key:  {} (generated; stored in {})",
+            key.value,
+            path.display()
+        ),
+    }
+
+    let shutdown = Shutdown::new();
+    tokio::spawn(trigger_on_signal(shutdown.clone()));
+    let options = ServeOptions {
+        tls: tls_config,
+        // Long enough for a Request trigger waiting on its Response to finish.
+        grace: config.response_timeout + Duration::from_secs(5),
+        ..ServeOptions::default()
+    };
+    serve(listener, router(state), options, shutdown.signal())
+        .await
+        .map_err(|e| format!("error: serving failed: {e}"))?;
+    eprintln!("hookflow stopped");
+    Ok(())
+}
+
+async fn trigger_on_signal(shutdown: Shutdown) {
+    wait_for_signal().await;
+    tracing::info!("signal received; shutting down");
+    shutdown.trigger();
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Creates the data directory; a new one is private to this user (it will hold the
+/// admin key and the database).
+fn prepare_data_dir(dir: &Path) -> Result<(), String> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "error: cannot create the data directory {}: {e}",
+            dir.display()
+        )
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| {
+            format!(
+                "error: cannot restrict the data directory {}: {e}",
+                dir.display()
+            )
+        })?;
+    }
+    Ok(())
+}
+
+struct Key {
+    value: String,
+    origin: KeyOrigin,
+}
+
+enum KeyOrigin {
+    Configured,
+    Stored(PathBuf),
+    Generated(PathBuf),
+}
+
+/// The configured key, else the stored one, else a new one stored with mode 0600.
+fn admin_key(config: &ServeConfig) -> Result<Key, String> {
+    if let Some(value) = &config.admin_key {
+        return Ok(Key {
+            value: value.trim().to_string(),
+            origin: KeyOrigin::Configured,
+        });
+    }
+    let path = config.data_dir.join(ADMIN_KEY_FILE);
+    if let Some(value) = read_stored_key(&path)? {
+        return Ok(Key {
+            value,
+            origin: KeyOrigin::Stored(path),
+        });
+    }
+    let value = generate_key()?;
+    match write_new_key(&path, &value) {
+        Ok(()) => Ok(Key {
+            value,
+            origin: KeyOrigin::Generated(path),
+        }),
+        // Another process started at the same moment and won: use its key.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match read_stored_key(&path)? {
+            Some(value) => Ok(Key {
+                value,
+                origin: KeyOrigin::Stored(path),
+            }),
+            None => Err(format!("error: {} is empty", path.display())),
+        },
+        Err(e) => Err(format!(
+            "error: cannot store the admin key in {}: {e}",
+            path.display()
+        )),
+    }
+}
+
+fn read_stored_key(path: &Path) -> Result<Option<String>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let value = text.trim().to_string();
+            if value.is_empty() {
+                return Err(format!(
+                    "error: {} is empty; delete it to generate a new key",
+                    path.display()
+                ));
+            }
+            warn_if_readable_by_others(path);
+            Ok(Some(value))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("error: cannot read {}: {e}", path.display())),
+    }
+}
+
+#[cfg(unix)]
+fn warn_if_readable_by_others(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(path = %path.display(), "the admin key file is readable by other users; chmod 600 it");
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn warn_if_readable_by_others(_: &Path) {}
+
+/// 32 bytes from the operating system's CSPRNG, base64url without padding (43 chars).
+fn generate_key() -> Result<String, String> {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| format!("error: no secure randomness for the admin key: {e}"))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// `create_new` so two starts never overwrite each other's key; mode 0600 from the first
+/// byte, not chmod-ed afterwards.
+fn write_new_key(path: &Path, value: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(format!("{value}\n").as_bytes())?;
+    file.sync_all()
+}

@@ -1,0 +1,14 @@
+//! Tests of the HTTP edge: every route through `router(state).oneshot(req)` against the
+//! in-memory test double, plus real sockets for TLS and graceful shutdown.
+
+mod auth;
+mod callbacks;
+mod double;
+mod errors;
+mod harness;
+mod input;
+mod operations;
+mod runs;
+mod serving;
+mod triggers;
+mod workflows;
