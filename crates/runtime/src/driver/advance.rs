@@ -2,6 +2,7 @@
 //! effects after the append committed.
 
 use super::error::{Result, RuntimeError};
+use super::ledger;
 use super::projection::{action_records, decode, encode, summary, timer_changes};
 use super::response::RunResponse;
 use super::state_cache::LoadedRun;
@@ -169,6 +170,7 @@ impl<S: Store> Runtime<S> {
         };
         let mut changes = RunChanges {
             consume_callbacks: step.consume.into_iter().collect(),
+            ledger: ledger::settle(&step.input, run, now)?.into_iter().collect(),
             ..RunChanges::default()
         };
         if let Outcome::Stale(reason) = decision.outcome {
@@ -198,6 +200,12 @@ impl<S: Store> Runtime<S> {
             changes.summary = summary(&loaded.state);
         }
         changes.runnable = Some(self.runnable_after(&loaded.state, &definition, now));
+        changes.ledger.extend(ledger::record(
+            &decision.effects,
+            &loaded.workflow,
+            run,
+            now,
+        )?);
         let entries = encode(&decision.events, now)?;
         loaded.position = self.append(run, &loaded, step, entries, changes).await?;
         let context = RunContext {

@@ -205,6 +205,7 @@ impl<S: Store> Runtime<S> {
                 timers: timer_changes(&Default::default(), state.timers())?,
                 runnable: Some(self.runnable_after(&state, &definition, now)),
                 actions: action_records(&decision.events, &state),
+                ledger: super::ledger::record(&decision.effects, &name, &run, now)?,
                 ..RunChanges::default()
             };
             let entries = encode(&decision.events, now)?;
@@ -321,6 +322,12 @@ impl<S: Store> Runtime<S> {
             .action
             .parse()
             .map_err(|_| RuntimeError::InvalidActionKey(request.action.clone()))?;
+        let stored = self.shared.store.get_workflow(&workflow).await?;
+        if stored.state == WorkflowState::Disabled {
+            return Err(RuntimeError::WorkflowDisabled {
+                workflow: request.workflow,
+            });
+        }
         let record = self.shared.store.get_run(&run).await?;
         if record.workflow != workflow {
             return Err(RuntimeError::RunNotInWorkflow {

@@ -33,6 +33,7 @@
 mod advance;
 mod error;
 mod intake;
+mod ledger;
 mod projection;
 mod response;
 mod run_lock;

@@ -1,5 +1,6 @@
-//! Runs from trigger to completion: a synchronous Response, and an Http action retried
-//! after a 500 by a durable timer on a manual clock.
+//! Runs from trigger to completion: a synchronous Response, an Http action retried after a
+//! 500 by a durable timer on a manual clock; trigger intake (conditions, idempotency keys,
+//! disabled workflows, invalid definitions).
 
 use super::harness::{
     action_status, deploy, eventually, fire, http_executor, runtime, start_time, wait_for_status,
@@ -8,8 +9,11 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use hookflow_runtime::clock::ManualClock;
-use hookflow_runtime::driver::{RunResponse, Runtime};
-use hookflow_store::{MemoryStore, RunStatus, Store, TimerStore};
+use hookflow_runtime::driver::{ErrorKind, RunResponse, Runtime, TriggerOutcome, TriggerOutputs};
+use hookflow_store::{
+    MemoryStore, PageRequest, RunStatus, Store, TimerStore, TriggerName, WorkflowName,
+    WorkflowState,
+};
 use hookflow_store_sqlite::{Options, SqliteStore};
 use serde_json::json;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -126,4 +130,75 @@ async fn http_action_is_retried_after_500_when_the_timer_comes_due() {
         action_status(&rt, &run, "Call").await,
         Some(RunStatus::Succeeded)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trigger_intake_conditions_idempotency_and_disabled() {
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let rt = runtime(MemoryStore::new(), clock, http_executor());
+    let document = json!({
+        "definition": {
+            "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+            "triggers": { "manual": { "type": "Request", "kind": "Http",
+                "conditions": [ { "expression": "@equals(triggerBody()?['go'], true)" } ] } },
+            "actions": { "Echo": { "type": "Compose", "inputs": "@triggerBody()" } }
+        }
+    });
+    rt.save_workflow("wf", &document, WorkflowState::Enabled)
+        .await
+        .expect("save");
+    let fire = |body: serde_json::Value, key: Option<&str>| {
+        let outputs = TriggerOutputs {
+            body,
+            ..TriggerOutputs::default()
+        };
+        rt.fire_trigger("wf", "manual", outputs, key.map(str::to_string))
+    };
+    assert!(matches!(
+        fire(json!({ "go": false }), None).await.expect("fire"),
+        TriggerOutcome::Skipped
+    ));
+    let histories = rt
+        .list_trigger_histories(
+            &WorkflowName::new("wf").expect("name"),
+            &TriggerName::new("manual").expect("trigger"),
+            PageRequest::first(10),
+        )
+        .await
+        .expect("histories");
+    assert_eq!(histories.items.len(), 1);
+    assert!(!histories.items[0].fired);
+
+    let TriggerOutcome::Fired(runs) = fire(json!({ "go": true }), Some("once"))
+        .await
+        .expect("fire")
+    else {
+        panic!("expected a run")
+    };
+    let original = runs[0].0.clone();
+    match fire(json!({ "go": true }), Some("once"))
+        .await
+        .expect("fire")
+    {
+        TriggerOutcome::Duplicate { original: again } => assert_eq!(again, original),
+        other => panic!("{other:?}"),
+    }
+    wait_for_status(&rt, &original, RunStatus::Succeeded).await;
+
+    let invalid = rt
+        .save_workflow(
+            "wf",
+            &json!({ "definition": { "triggers": 5 } }),
+            WorkflowState::Enabled,
+        )
+        .await
+        .expect_err("invalid");
+    assert_eq!(invalid.kind(), ErrorKind::Invalid);
+    rt.save_workflow("wf", &document, WorkflowState::Disabled)
+        .await
+        .expect("disable");
+    let refused = fire(json!({ "go": true }), None)
+        .await
+        .expect_err("disabled");
+    assert_eq!(refused.kind(), ErrorKind::Disabled);
 }

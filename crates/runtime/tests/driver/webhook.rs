@@ -8,7 +8,9 @@ use super::harness::{
 use hookflow_runtime::clock::ManualClock;
 use hookflow_runtime::driver::{CallbackAnswer, CallbackRequest, CancelOutcome, Runtime};
 use hookflow_standin::{Standin, StandinConfig};
-use hookflow_store::{MemoryStore, RunId, RunStatus, Store};
+use hookflow_store::{
+    LedgerOperation, LedgerState, MemoryStore, RunId, RunStatus, Store, WorkflowName,
+};
 use hookflow_store_sqlite::{Options, SqliteStore};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -101,6 +103,26 @@ async fn webhook_lifecycle<S: Store>(store: S) {
         .find(|r| r.path.starts_with("/unsubscribe"))
         .expect("unsubscribe");
     assert_eq!(unsubscribe.body, json!({ "id": "sub-1" }));
+    eventually("the ledger settles both calls", || async {
+        let ledger = rt
+            .store()
+            .workflow_ledger(&WorkflowName::new("wf").expect("name"))
+            .await
+            .expect("ledger");
+        ledger.len() == 2 && ledger.iter().all(|e| e.state == LedgerState::Succeeded)
+    })
+    .await;
+    let ledger = rt
+        .store()
+        .workflow_ledger(&WorkflowName::new("wf").expect("name"))
+        .await
+        .expect("ledger");
+    assert_eq!(ledger[0].operation, LedgerOperation::Subscribe);
+    assert_eq!(
+        ledger[0].response.as_ref().expect("response")["body"]["id"],
+        json!("sub-1")
+    );
+    assert_eq!(ledger[1].operation, LedgerOperation::Unsubscribe);
 
     let repeat = rt
         .accept_callback(callback(&run, Some("k1"), json!({ "answer": 42 })))
