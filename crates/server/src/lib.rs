@@ -26,6 +26,7 @@ pub mod placeholder;
 pub mod query;
 pub mod request;
 pub mod routes;
+pub mod runtime_backend;
 pub mod serve;
 pub mod state;
 pub mod tls;
@@ -35,6 +36,7 @@ pub use backend::{
     ActionCallback, Backend, CallbackReply, CallbackSignature, InboundRequest, TriggerCallback,
 };
 pub use error::{AppError, ErrorDetail, ErrorResponse, Resource};
+pub use runtime_backend::RuntimeBackend;
 pub use serve::{serve, ServeOptions, Shutdown, ShutdownSignal};
 pub use state::{AppState, Settings};
 
