@@ -11,4 +11,5 @@ mod operations;
 mod runs;
 mod serving;
 mod triggers;
+mod wired;
 mod workflows;
