@@ -7,8 +7,9 @@
 //!
 //! Must not depend on a concrete store or on the engine's internals: the handlers call
 //! the [`Backend`] port, which the application (engine + store + runtime) implements and
-//! the binary hands to [`router`]. Until that exists, [`placeholder::NotWired`] answers
-//! every operation with an honest 503.
+//! the binary hands to [`router`]: [`RuntimeBackend`] over the runtime driver and any
+//! store. [`placeholder::NotWired`] (an honest 503 for every operation) remains for
+//! checking the edge on its own.
 //!
 //! ```text
 //! request ─▶ metrics::track ─▶ [auth::require_admin_key for /api] ─▶ routes::* ─▶ Backend

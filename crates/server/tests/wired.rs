@@ -557,3 +557,103 @@ async fn delete_removes_the_workflow_and_health_is_healthy() {
         .await
         .expect_error(StatusCode::NOT_FOUND, "WorkflowNotFound");
 }
+
+/// A service that accepts every subscribe and unsubscribe (200), on a real socket, so the
+/// real outbound executor subscribes the webhook action.
+async fn accepting_service() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = axum::Router::new().fallback(|| async { "{}" });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_webhook_action_takes_one_callback_then_answers_409() {
+    let w = Wired::new();
+    let service = accepting_service().await;
+    let definition = json!({
+        "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+        "actions": {
+            "Approval": {
+                "type": "HttpWebhook",
+                "inputs": {
+                    "subscribe": {"method": "POST", "uri": format!("{service}/subscribe"),
+                                  "body": {"callbackUrl": "@{listCallbackUrl()}"}},
+                    "unsubscribe": {"method": "POST", "uri": format!("{service}/unsubscribe")}
+                },
+                "runAfter": {}
+            }
+        }
+    });
+    let saved = w.put("approve", definition).await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.text());
+    let path = w.callback_path("approve", "manual", None).await;
+    let answer = w.call(&path, "application/json", "{}").await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text());
+    let run = answer.headers["x-ms-workflow-run-id"]
+        .to_str()
+        .expect("run id")
+        .to_string();
+    let action_url = format!("/api/workflows/approve/runs/{run}/actions/Approval");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while w.api(Method::GET, &action_url, None).await.json()["properties"]["status"] != "Waiting" {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the action never waited"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let keys = w
+        .runtime
+        .store()
+        .access_keys(&WorkflowName::new("approve").expect("name"))
+        .await
+        .expect("keys");
+    let key = signing::AccessKey::from_base64url(&keys.primary.0).expect("key");
+    let url = signing::mint_action_url(&ActionUrlParams {
+        public_base: PUBLIC,
+        workflow: "approve",
+        run: &run,
+        action: "Approval",
+        key: &key,
+    });
+    let callback = url.value.strip_prefix(PUBLIC).expect("public").to_string();
+    let send = |idempotency: Option<&'static str>| {
+        let mut builder = Request::builder()
+            .method("POST")
+            .uri(&callback)
+            .header("content-type", "application/json");
+        if let Some(key) = idempotency {
+            builder = builder.header("idempotency-key", key);
+        }
+        builder
+            .body(Body::from(r#"{"approved":true}"#))
+            .expect("request")
+    };
+    let first = w.send(send(Some("cb-1"))).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.text());
+    let repeat = w.send(send(Some("cb-1"))).await;
+    assert_eq!(
+        repeat.status,
+        StatusCode::ACCEPTED,
+        "a repeat gets the original 202"
+    );
+
+    let runs = w.finished_runs("approve").await;
+    assert_eq!(runs[0]["properties"]["status"], "Succeeded", "{runs:?}");
+    let action = w.api(Method::GET, &action_url, None).await.json();
+    assert_eq!(
+        action["properties"]["outputs"]["body"],
+        json!({"approved": true})
+    );
+
+    w.send(send(None))
+        .await
+        .expect_error(StatusCode::CONFLICT, "ActionNotWaiting");
+}
