@@ -657,3 +657,43 @@ async fn a_waiting_webhook_action_takes_one_callback_then_answers_409() {
         .await
         .expect_error(StatusCode::CONFLICT, "ActionNotWaiting");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relative_paths_are_minted_and_bound_to_parameters() {
+    let w = Wired::new();
+    let definition = json!({
+        "triggers": {"manual": {"type": "Request", "kind": "Http",
+                                "inputs": {"method": "GET", "relativePath": "orders/{id}"}}},
+        "actions": {"Keep": {"type": "Compose", "inputs": "@triggerOutputs()", "runAfter": {}}}
+    });
+    w.put("orders", definition).await;
+    let answer = w
+        .api(
+            Method::POST,
+            "/api/workflows/orders/triggers/manual/listCallbackUrl",
+            None,
+        )
+        .await;
+    let minted = answer.json();
+    assert_eq!(minted["method"], "GET", "{minted}");
+    assert_eq!(minted["relativePathParameters"], json!(["id"]), "{minted}");
+    assert_eq!(minted["queries"]["sp"], "/triggers/manual/run", "{minted}");
+    let url = minted["value"].as_str().expect("url");
+    let path = url
+        .strip_prefix(PUBLIC)
+        .expect("public")
+        .replace("%7Bid%7D", "42")
+        .replace("{id}", "42");
+    assert!(path.contains("/paths/invoke/orders/42?"), "{path}");
+    let answer = w
+        .send(Request::get(&path).body(Body::empty()).expect("request"))
+        .await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text());
+    let runs = w.finished_runs("orders").await;
+    let outputs = &runs[0]["properties"]["trigger"]["outputs"];
+    assert_eq!(
+        outputs["relativePathParameters"],
+        json!({"id": "42"}),
+        "{outputs}"
+    );
+}
