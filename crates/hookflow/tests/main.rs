@@ -4,3 +4,4 @@ mod api_clients;
 mod expr_eval;
 mod serve;
 mod validate;
+mod workflows;

@@ -23,14 +23,14 @@ const ENV_TWINS: &[&str] = &[
     "HOOKFLOW_RESPONSE_TIMEOUT",
 ];
 
-struct Served {
+pub(crate) struct Served {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     stderr: Arc<Mutex<String>>,
 }
 
 impl Served {
-    fn start(args: &[&str], envs: &[(&str, &str)]) -> Served {
+    pub(crate) fn start(args: &[&str], envs: &[(&str, &str)]) -> Served {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hookflow"));
         command.arg("serve").args(args);
         for name in ENV_TWINS {
@@ -84,15 +84,21 @@ impl Served {
         }
     }
 
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().expect("lock").clone()
     }
 
-    fn get(&self, path: &str, key: Option<&str>) -> (u16, String) {
+    pub(crate) fn get(&self, path: &str, key: Option<&str>) -> (u16, String) {
         self.request("GET", path, key, "")
     }
 
-    fn request(&self, method: &str, path: &str, key: Option<&str>, body: &str) -> (u16, String) {
+    pub(crate) fn request(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: &str,
+    ) -> (u16, String) {
         let stream = TcpStream::connect(self.addr).expect("connect");
         let auth = key
             .map(|k| format!("Authorization: Bearer {k}\r\n"))
@@ -108,7 +114,7 @@ impl Served {
     }
 
     /// Sends the signal with kill(1) and waits for the exit.
-    fn stop_with(mut self, signal: &str) -> (ExitStatus, String) {
+    pub(crate) fn stop_with(mut self, signal: &str) -> (ExitStatus, String) {
         let status = Command::new("kill")
             .arg(format!("-{signal}"))
             .arg(self.child.id().to_string())
@@ -154,7 +160,7 @@ fn exchange(mut stream: impl Read + Write, request: &str) -> (u16, String) {
     (status, body)
 }
 
-fn data_dir_arg(dir: &Path) -> String {
+pub(crate) fn data_dir_arg(dir: &Path) -> String {
     dir.to_str().expect("utf-8 path").to_string()
 }
 
@@ -166,7 +172,7 @@ fn serve_answers_and_generates_a_persistent_admin_key() {
     let served = Served::start(&["--listen", "127.0.0.1:0", "--data-dir", &dir], &[]);
     let (status, body) = served.get("/healthz", None);
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains("\"status\""), "{body}");
+    assert!(body.contains("\"Healthy\""), "{body}");
 
     let key_file = data.join("admin-key");
     let key = std::fs::read_to_string(&key_file)
@@ -191,8 +197,9 @@ fn serve_answers_and_generates_a_persistent_admin_key() {
     assert_eq!(served.get("/api/workflows", None).0, 401);
     assert_eq!(served.get("/api/workflows", Some("wrong")).0, 401);
     let (status, body) = served.get("/api/workflows", Some(&key));
-    assert_eq!(status, 503, "{body}");
-    assert!(body.contains("NotImplemented"), "{body}");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"value\""), "{body}");
+    assert!(out.contains("(opened)"), "{out}");
     let (status, body) = served.get("/api/openapi.json", None);
     assert_eq!(status, 200);
     assert!(body.contains("\"openapi\""));
@@ -209,7 +216,7 @@ fn serve_answers_and_generates_a_persistent_admin_key() {
     let out = again.stderr();
     assert!(!out.contains(&key), "{out}");
     assert!(out.contains("stored in"), "{out}");
-    assert_eq!(again.get("/api/workflows", Some(&key)).0, 503);
+    assert_eq!(again.get("/api/workflows", Some(&key)).0, 200);
     let (exit, _) = again.stop_with("INT");
     assert_eq!(exit.code(), Some(0));
 }
@@ -232,7 +239,7 @@ fn env_twins_sit_over_the_file_and_flags_over_env() {
             ("HOOKFLOW_DATA_DIR", &dir),
         ],
     );
-    assert_eq!(served.get("/api/workflows", Some("from-file")).0, 503);
+    assert_eq!(served.get("/api/workflows", Some("from-file")).0, 200);
     let (status, body) = served.request(
         "POST",
         "/workflows/wf/triggers/manual/paths/invoke",
@@ -253,12 +260,12 @@ fn env_twins_sit_over_the_file_and_flags_over_env() {
         ("HOOKFLOW_ADMIN_KEY", "from-env"),
     ];
     let served = Served::start(&[], &env);
-    assert_eq!(served.get("/api/workflows", Some("from-env")).0, 503);
+    assert_eq!(served.get("/api/workflows", Some("from-env")).0, 200);
     assert_eq!(served.get("/api/workflows", Some("from-file")).0, 401);
     drop(served);
 
     let served = Served::start(&["--admin-key", "from-flag"], &env);
-    assert_eq!(served.get("/api/workflows", Some("from-flag")).0, 503);
+    assert_eq!(served.get("/api/workflows", Some("from-flag")).0, 200);
     assert_eq!(served.get("/api/workflows", Some("from-env")).0, 401);
 }
 
@@ -280,6 +287,28 @@ fn bad_configuration_exits_1_with_a_message() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("sqlite://PATH"), "{stderr}");
+}
+
+#[test]
+fn postgres_is_refused_clearly() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let output = Command::new(env!("CARGO_BIN_EXE_hookflow"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--database", "postgres://user:secret@db/hookflow"])
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("PostgreSQL is not supported yet"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("secret"),
+        "the password is not echoed: {stderr}"
+    );
 }
 
 #[test]

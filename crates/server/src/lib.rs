@@ -7,8 +7,9 @@
 //!
 //! Must not depend on a concrete store or on the engine's internals: the handlers call
 //! the [`Backend`] port, which the application (engine + store + runtime) implements and
-//! the binary hands to [`router`]. Until that exists, [`placeholder::NotWired`] answers
-//! every operation with an honest 503.
+//! the binary hands to [`router`]: [`RuntimeBackend`] over the runtime driver and any
+//! store. [`placeholder::NotWired`] (an honest 503 for every operation) remains for
+//! checking the edge on its own.
 //!
 //! ```text
 //! request ─▶ metrics::track ─▶ [auth::require_admin_key for /api] ─▶ routes::* ─▶ Backend
@@ -26,6 +27,7 @@ pub mod placeholder;
 pub mod query;
 pub mod request;
 pub mod routes;
+pub mod runtime_backend;
 pub mod serve;
 pub mod state;
 pub mod tls;
@@ -35,6 +37,7 @@ pub use backend::{
     ActionCallback, Backend, CallbackReply, CallbackSignature, InboundRequest, TriggerCallback,
 };
 pub use error::{AppError, ErrorDetail, ErrorResponse, Resource};
+pub use runtime_backend::RuntimeBackend;
 pub use serve::{serve, ServeOptions, Shutdown, ShutdownSignal};
 pub use state::{AppState, Settings};
 

@@ -1,5 +1,6 @@
 //! Tests of the HTTP edge: every route through `router(state).oneshot(req)` against the
-//! in-memory test double, plus real sockets for TLS and graceful shutdown.
+//! in-memory test double, plus real sockets for TLS and graceful shutdown; `wired` runs
+//! the same router over the real backend (runtime driver + `MemoryStore`).
 
 mod auth;
 mod callbacks;
@@ -11,4 +12,5 @@ mod operations;
 mod runs;
 mod serving;
 mod triggers;
+mod wired;
 mod workflows;

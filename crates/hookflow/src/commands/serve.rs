@@ -1,13 +1,19 @@
 //! `hookflow serve`: resolves the configuration, prepares the data directory and admin
-//! key, and serves the HTTP edge until SIGINT/SIGTERM.
+//! key, opens the store, starts the runtime's work loop, and serves the HTTP edge with the
+//! real backend until SIGINT/SIGTERM; then stops taking requests, lets the ones in flight
+//! finish, and stops the work loop and the runtime (accepted work is already durable and
+//! resumes at the next start).
 //!
-//! The engine, store and runtime are not part of this build yet, so the server runs with
-//! [`NotWired`]: management and callback calls answer `503 NotImplemented` while health,
-//! metrics, auth, OpenAPI, TLS and shutdown are real. The start-up output says so.
+//! This is the only place that names a concrete store (SQLite).
 
-use crate::config::{self, ServeArgs, ServeConfig};
-use hookflow_server::placeholder::NotWired;
-use hookflow_server::{router, serve, tls, AdminKey, AppState, ServeOptions, Settings, Shutdown};
+use crate::config::{self, Database, ServeArgs, ServeConfig};
+use hookflow_runtime::driver::{Runtime, RuntimeConfig, Services};
+use hookflow_runtime::executor::HttpExecutor;
+use hookflow_runtime::outbound::{ClientConfig, OutboundClient};
+use hookflow_server::{
+    router, serve, tls, AdminKey, AppState, RuntimeBackend, ServeOptions, Settings, Shutdown,
+};
+use hookflow_store_sqlite::{Options as SqliteOptions, SqliteStore};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,6 +45,7 @@ fn install_logging() {
 
 async fn serve_until_signal(config: ServeConfig) -> Result<(), String> {
     prepare_data_dir(&config.data_dir)?;
+    let store = open_store(&config.database).await?;
     let key = admin_key(&config)?;
     let tls_config = match &config.tls {
         Some(files) => Some(
@@ -61,7 +68,10 @@ async fn serve_until_signal(config: ServeConfig) -> Result<(), String> {
         response_timeout: config.response_timeout,
     };
     let admin = AdminKey::new(key.value.clone()).map_err(|e| format!("error: {e}"))?;
-    let state = AppState::new(Arc::new(NotWired), admin, settings);
+    let runtime = build_runtime(store, &config, public_url.as_str())?;
+    let work_loop = runtime.start();
+    let backend = RuntimeBackend::new(runtime.clone());
+    let state = AppState::new(Arc::new(backend), admin, settings);
 
     let scheme = if tls_config.is_some() {
         "https"
@@ -79,11 +89,7 @@ async fn serve_until_signal(config: ServeConfig) -> Result<(), String> {
     if let Some(file) = &config.file {
         eprintln!("  config:     {}", file.display());
     }
-    eprintln!(
-        "  store:      {} (not opened: the engine is not wired yet, so management and \
-         callback calls answer 503 NotImplemented)",
-        config.database.display()
-    );
+    eprintln!("  store:      {} (opened)", config.database.display());
     eprintln!(
         "  limits:     bodies up to {} bytes, Response within {}s, runs up to {}s",
         config.max_body_size,
@@ -108,11 +114,70 @@ async fn serve_until_signal(config: ServeConfig) -> Result<(), String> {
         grace: config.response_timeout + Duration::from_secs(5),
         ..ServeOptions::default()
     };
-    serve(listener, router(state), options, shutdown.signal())
-        .await
-        .map_err(|e| format!("error: serving failed: {e}"))?;
+    let served = serve(listener, router(state), options, shutdown.signal()).await;
+    // Requests are finished (or the grace ran out): stop claiming work, then stop the
+    // effect tasks; their runs stay runnable in the store and recover at the next start.
+    work_loop.stop().await;
+    runtime.shutdown().await;
+    served.map_err(|e| format!("error: serving failed: {e}"))?;
     eprintln!("hookflow stopped");
     Ok(())
+}
+
+/// Opens (creating and migrating if needed) the configured store.
+async fn open_store(database: &Database) -> Result<SqliteStore, String> {
+    let path = match database {
+        Database::Sqlite(path) => path.clone(),
+        Database::Postgres(_) => {
+            return Err(format!(
+                "error: PostgreSQL is not supported yet ({}); use sqlite://PATH or leave \
+                 --database unset",
+                database.display()
+            ))
+        }
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            format!(
+                "error: cannot create the database directory {}: {e}",
+                parent.display()
+            )
+        })?;
+    }
+    let mut options = SqliteOptions::in_dir(path.parent().unwrap_or(Path::new(".")));
+    options.path = path.clone();
+    // Opening migrates and syncs the file: blocking work, kept off the async threads.
+    tokio::task::spawn_blocking(move || SqliteStore::open(options))
+        .await
+        .map_err(|e| format!("error: opening the store stopped abnormally: {e}"))?
+        .map_err(|e| format!("error: cannot open the store {}: {e}", path.display()))
+}
+
+/// The runtime over the store with the real outbound executor.
+fn build_runtime(
+    store: SqliteStore,
+    config: &ServeConfig,
+    public_url: &str,
+) -> Result<Runtime<SqliteStore>, String> {
+    let client = OutboundClient::new(ClientConfig::default())
+        .map_err(|e| format!("error: cannot build the outbound HTTP client: {e}"))?;
+    let node = hookflow_store::LeaseOwner::new(node_name())
+        .map_err(|e| format!("error: node name: {e}"))?;
+    let mut runtime_config = RuntimeConfig::new(public_url.trim_end_matches('/'), node);
+    runtime_config.engine.run_duration_limit = config.run_duration_limit;
+    let services = Services::system(Arc::new(HttpExecutor::new(client)));
+    Ok(Runtime::new(store, runtime_config, services))
+}
+
+/// This process's name on leases: host, pid and start time, so a restarted process
+/// never mistakes its predecessor's leases for its own.
+fn node_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".to_string());
+    format!(
+        "{host}:{}:{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_millis()
+    )
 }
 
 async fn trigger_on_signal(shutdown: Shutdown) {

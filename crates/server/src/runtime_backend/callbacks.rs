@@ -1,0 +1,312 @@
+//! The public callback endpoints over the runtime: verify the signed URL with the
+//! workflow's keys, turn the HTTP request into trigger outputs or a callback, and turn
+//! the run's answer into the HTTP answer (CONTRACT §4).
+
+use super::{convert, definition, errors, RuntimeBackend};
+use crate::backend::{
+    ActionCallback, CallbackReply, CallbackSignature, InboundRequest, TriggerCallback,
+};
+use crate::error::AppError;
+use crate::model::WorkflowName;
+use axum::body::Bytes;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use hookflow_runtime::driver::{
+    CallbackAnswer, CallbackRequest, RunResponse, TriggerOutcome, TriggerOutputs,
+};
+use hookflow_runtime::signing::{self, Operation, SignedQuery, WorkflowKeys};
+use hookflow_store::Store;
+use serde_json::{Map, Value};
+
+/// The query parameters that belong to the signed URL, not to the caller's data.
+const SIGNATURE_PARAMS: [&str; 5] = ["api-version", "sp", "sv", "sig", "se"];
+
+impl<S: Store> RuntimeBackend<S> {
+    /// The workflow's keys; a workflow that does not exist is 404 before any signature
+    /// check (there is nothing to check against).
+    async fn keys(&self, workflow: &WorkflowName) -> Result<WorkflowKeys, AppError> {
+        let name = convert::workflow_name(workflow)?;
+        let keys = self
+            .runtime
+            .store()
+            .access_keys(&name)
+            .await
+            .map_err(errors::from_store)?;
+        let read = |k: &hookflow_store::AccessKey| {
+            signing::AccessKey::from_base64url(&k.0).map_err(|e| AppError::Internal {
+                message: format!("the stored access key of '{workflow}' is unreadable: {e}"),
+            })
+        };
+        Ok(WorkflowKeys {
+            primary: read(&keys.primary)?,
+            secondary: read(&keys.secondary)?,
+        })
+    }
+
+    /// Checks the signed URL before anything else happens to the request.
+    async fn verify(
+        &self,
+        workflow: &WorkflowName,
+        operation: &Operation<'_>,
+        signature: &CallbackSignature,
+    ) -> Result<(), AppError> {
+        let keys = self.keys(workflow).await?;
+        let query = SignedQuery {
+            sp: signature.sp.clone(),
+            sv: signature.sv.clone(),
+            sig: signature.sig.clone(),
+            se: signature.se.clone(),
+        };
+        signing::verify(&keys, operation, &query, chrono::Utc::now())
+            .map(|_| ())
+            .map_err(errors::from_signature)
+    }
+
+    pub(super) async fn handle_trigger_callback(
+        &self,
+        call: TriggerCallback,
+    ) -> Result<CallbackReply, AppError> {
+        let operation = Operation::TriggerRun {
+            trigger: &call.trigger,
+        };
+        self.verify(&call.workflow, &operation, &call.signature)
+            .await?;
+        let name = convert::workflow_name(&call.workflow)?;
+        let stored = self
+            .runtime
+            .store()
+            .get_workflow(&name)
+            .await
+            .map_err(errors::from_store)?;
+        let template = definition::trigger(&stored.definition, &call.trigger)
+            .and_then(|t| definition::trigger_input(t, "relativePath"))
+            .unwrap_or("");
+        let relative = match &call.relative_path {
+            Some(actual) => definition::match_relative_path(template, actual),
+            None => Map::new(),
+        };
+        let outputs = trigger_outputs(&call.request, relative)?;
+        let outcome = self
+            .runtime
+            .fire_trigger(
+                call.workflow.as_str(),
+                &call.trigger,
+                outputs,
+                call.request.idempotency_key.clone(),
+            )
+            .await
+            .map_err(errors::from_runtime)?;
+        let mut runs = match outcome {
+            TriggerOutcome::Fired(runs) => runs,
+            TriggerOutcome::Duplicate { original } => {
+                return Ok(CallbackReply::Accepted {
+                    run: Some(original.to_string()),
+                })
+            }
+            TriggerOutcome::Failed { code, message } => {
+                return Err(AppError::invalid(code, message))
+            }
+            // Conditions false: Logic Apps accepts the call and starts nothing.
+            _ => return Ok(CallbackReply::Accepted { run: None }),
+        };
+        // Only a single run of a definition with a Response action answers synchronously;
+        // splitOn fans out to several runs, which cannot share one HTTP answer.
+        if runs.len() != 1 || !definition::has_response_action(&stored.definition) {
+            return Ok(CallbackReply::Accepted {
+                run: runs.first().map(|(run, _)| run.to_string()),
+            });
+        }
+        let (run, handle) = runs.remove(0);
+        match tokio::time::timeout(call.response_timeout, handle.response()).await {
+            Ok(RunResponse::Responded {
+                status,
+                headers,
+                body,
+            }) => Ok(response_reply(status, headers, body)),
+            Ok(RunResponse::NoResponse { .. }) => Err(AppError::ResponseSkipped {
+                message: format!("The run '{run}' ended without answering: every Response action was skipped."),
+            }),
+            Ok(_) => Err(AppError::Unavailable {
+                code: "ShuttingDown".into(),
+                message: format!(
+                    "hookflow is stopping; the run '{run}' is stored and continues at the next start."
+                ),
+                retry_after: None,
+            }),
+            Err(_) => Err(AppError::ResponseTimedOut {
+                message: format!(
+                    "The run '{run}' did not answer within {} seconds; it keeps running.",
+                    call.response_timeout.as_secs()
+                ),
+            }),
+        }
+    }
+
+    pub(super) async fn handle_action_callback(
+        &self,
+        call: ActionCallback,
+    ) -> Result<CallbackReply, AppError> {
+        let operation = Operation::ActionRun {
+            run: &call.run,
+            action: &call.action,
+        };
+        self.verify(&call.workflow, &operation, &call.signature)
+            .await?;
+        // A run id that cannot exist is simply not found (the runtime would call it
+        // invalid input).
+        convert::run_id(&call.run)?;
+        let request = CallbackRequest {
+            workflow: call.workflow.as_str().to_string(),
+            run: call.run.clone(),
+            action: call.action.clone(),
+            idempotency_key: call.request.idempotency_key.clone(),
+            headers: Value::Object(headers(&call.request)),
+            body: body(&call.request)?,
+        };
+        let answer = self
+            .runtime
+            .accept_callback(request)
+            .await
+            .map_err(errors::from_runtime)?;
+        match answer {
+            CallbackAnswer::Accepted { .. } | CallbackAnswer::Duplicate { .. } => {
+                Ok(CallbackReply::Accepted {
+                    run: Some(call.run),
+                })
+            }
+            _ => Err(AppError::Conflict {
+                code: "ActionNotWaiting".into(),
+                message: format!(
+                    "The action '{}' of run '{}' is no longer waiting for a callback.",
+                    call.action, call.run
+                ),
+            }),
+        }
+    }
+}
+
+/// CONTRACT §5: `{headers, body, queries, relativePathParameters}` of the request.
+pub(super) fn trigger_outputs(
+    request: &InboundRequest,
+    relative_path_parameters: Map<String, Value>,
+) -> Result<TriggerOutputs, AppError> {
+    let mut queries = Map::new();
+    for (key, value) in &request.queries {
+        if !SIGNATURE_PARAMS.contains(&key.as_str()) && !queries.contains_key(key) {
+            queries.insert(key.clone(), Value::String(value.clone()));
+        }
+    }
+    Ok(TriggerOutputs {
+        headers: headers(request),
+        body: body(request)?,
+        queries,
+        relative_path_parameters,
+    })
+}
+
+/// Header values as strings; a repeated header's values joined with `, ` (RFC 9110).
+fn headers(request: &InboundRequest) -> Map<String, Value> {
+    let mut out: Map<String, Value> = Map::new();
+    for (name, value) in &request.headers {
+        let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        match out.get_mut(name.as_str()) {
+            Some(Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(&text);
+            }
+            _ => {
+                out.insert(name.as_str().to_string(), Value::String(text));
+            }
+        }
+    }
+    out
+}
+
+/// JSON when the request says JSON, text for `text/*` (and untyped UTF-8), otherwise the
+/// `$content-type` + base64 `$content` envelope, so binary bodies survive the journal.
+fn body(request: &InboundRequest) -> Result<Value, AppError> {
+    if request.body.is_empty() {
+        return Ok(Value::Null);
+    }
+    let content_type = request.content_type.as_deref().unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let is_json = essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"));
+    if is_json {
+        return serde_json::from_slice(&request.body).map_err(|e| {
+            AppError::invalid(
+                "InvalidJson",
+                format!("The body is sent as JSON but is not valid JSON: {e}"),
+            )
+        });
+    }
+    if essence.is_empty() || essence.starts_with("text/") {
+        if let Ok(text) = std::str::from_utf8(&request.body) {
+            return Ok(Value::String(text.to_string()));
+        }
+    }
+    let mut envelope = Map::new();
+    let declared = if content_type.is_empty() {
+        "application/octet-stream"
+    } else {
+        content_type
+    };
+    envelope.insert("$content-type".into(), Value::String(declared.to_string()));
+    envelope.insert(
+        "$content".into(),
+        Value::String(STANDARD.encode(&request.body)),
+    );
+    Ok(Value::Object(envelope))
+}
+
+/// A Response action's answer as HTTP: strings as text, `$content` envelopes decoded,
+/// anything else as JSON; a Content-Type the action did not set follows the body.
+fn response_reply(status: u16, headers: Map<String, Value>, body: Value) -> CallbackReply {
+    let mut out: Vec<(String, String)> = headers
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, text)
+        })
+        .collect();
+    let has_type = out
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"));
+    let (bytes, default_type) = match body {
+        Value::Null => (Bytes::new(), None),
+        Value::String(text) => (Bytes::from(text), Some("text/plain; charset=utf-8")),
+        Value::Object(ref map) if map.contains_key("$content") => {
+            let content = map.get("$content").and_then(Value::as_str).unwrap_or("");
+            let declared = map.get("$content-type").and_then(Value::as_str);
+            match STANDARD.decode(content) {
+                Ok(raw) => {
+                    if let (false, Some(declared)) = (has_type, declared) {
+                        out.push(("Content-Type".into(), declared.to_string()));
+                    }
+                    (Bytes::from(raw), None)
+                }
+                Err(_) => (Bytes::from(body.to_string()), Some("application/json")),
+            }
+        }
+        other => (
+            Bytes::from(other.to_string()),
+            Some("application/json; charset=utf-8"),
+        ),
+    };
+    if let (false, Some(default_type)) = (has_type, default_type) {
+        out.push(("Content-Type".into(), default_type.to_string()));
+    }
+    CallbackReply::Response {
+        status,
+        headers: out,
+        body: bytes,
+    }
+}
