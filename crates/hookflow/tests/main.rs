@@ -1,6 +1,7 @@
 //! End-to-end tests of the `hookflow` binary's commands.
 
 mod api_clients;
+mod crash;
 mod expr_eval;
 mod serve;
 mod validate;

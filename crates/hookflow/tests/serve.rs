@@ -113,6 +113,12 @@ impl Served {
         )
     }
 
+    /// SIGKILL (`Child::kill` on Unix): no shutdown path runs at all.
+    pub(crate) fn kill(mut self) -> ExitStatus {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait")
+    }
+
     /// Sends the signal with kill(1) and waits for the exit.
     pub(crate) fn stop_with(mut self, signal: &str) -> (ExitStatus, String) {
         let status = Command::new("kill")

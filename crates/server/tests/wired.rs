@@ -697,3 +697,5 @@ async fn relative_paths_are_minted_and_bound_to_parameters() {
         "{outputs}"
     );
 }
+
+mod request_checks;

@@ -6,7 +6,7 @@ use super::{convert, definition, errors, RuntimeBackend};
 use crate::backend::{
     ActionCallback, CallbackReply, CallbackSignature, InboundRequest, TriggerCallback,
 };
-use crate::error::AppError;
+use crate::error::{AppError, ErrorDetail};
 use crate::model::WorkflowName;
 use axum::body::Bytes;
 use base64::engine::general_purpose::STANDARD;
@@ -78,14 +78,23 @@ impl<S: Store> RuntimeBackend<S> {
             .get_workflow(&name)
             .await
             .map_err(errors::from_store)?;
-        let template = definition::trigger(&stored.definition, &call.trigger)
+        let trigger = definition::trigger(&stored.definition, &call.trigger);
+        let template = trigger
             .and_then(|t| definition::trigger_input(t, "relativePath"))
             .unwrap_or("");
         let relative = match &call.relative_path {
             Some(actual) => definition::match_relative_path(template, actual),
             None => Map::new(),
         };
+        // The Request trigger's own checks come before anything is stored, so a refused
+        // call leaves no run and no trigger history.
+        if let Some(trigger) = trigger {
+            check_method(trigger, &call.trigger, &call.request.method)?;
+        }
         let outputs = trigger_outputs(&call.request, relative)?;
+        if let Some(trigger) = trigger {
+            check_schema(trigger, &call.trigger, &outputs.body)?;
+        }
         let outcome = self
             .runtime
             .fire_trigger(
@@ -183,6 +192,102 @@ impl<S: Store> RuntimeBackend<S> {
             }),
         }
     }
+}
+
+/// At most this many schema violations are reported in one 400.
+const MAX_SCHEMA_ERRORS: usize = 20;
+
+fn is_request_trigger(trigger: &Value) -> bool {
+    definition::trigger_type(trigger).eq_ignore_ascii_case("Request")
+}
+
+/// A Request trigger with `inputs.method` accepts only that method (compared without
+/// regard to case, as Logic Apps writes `POST` or `Post`); without `method` any method
+/// is accepted. A different method is a malformed call: 400 `TriggerRequestMethodNotValid`
+/// (the code and wording Logic Apps answers with; CONTRACT §4 has no 405).
+fn check_method(trigger: &Value, name: &str, method: &axum::http::Method) -> Result<(), AppError> {
+    if !is_request_trigger(trigger) {
+        return Ok(());
+    }
+    let Some(expected) = definition::trigger_input(trigger, "method") else {
+        return Ok(());
+    };
+    if expected.trim().eq_ignore_ascii_case(method.as_str()) {
+        return Ok(());
+    }
+    Err(AppError::invalid(
+        "TriggerRequestMethodNotValid",
+        format!(
+            "The HTTP method for this request is not valid: the trigger '{name}' expects \
+             '{}' and the request is '{method}'.",
+            expected.trim()
+        ),
+    ))
+}
+
+/// Schema validation is on when the trigger's comma-separated `operationOptions` holds
+/// `EnableSchemaValidation` (what the Logic Apps designer's "Schema Validation" setting
+/// writes).
+fn schema_validation_on(trigger: &Value) -> bool {
+    trigger
+        .get("operationOptions")
+        .and_then(Value::as_str)
+        .is_some_and(|options| {
+            options
+                .split(',')
+                .any(|o| o.trim().eq_ignore_ascii_case("EnableSchemaValidation"))
+        })
+}
+
+/// With schema validation on, the body as the run would see it (`triggerBody()`) must
+/// conform to `inputs.schema`; otherwise 400 `TriggerInputSchemaMismatch` with one detail
+/// per violation (`target`: its JSON pointer in the body). A trigger without a schema has
+/// nothing to check against.
+fn check_schema(trigger: &Value, name: &str, body: &Value) -> Result<(), AppError> {
+    if !is_request_trigger(trigger) || !schema_validation_on(trigger) {
+        return Ok(());
+    }
+    let Some(schema) = trigger.get("inputs").and_then(|i| i.get("schema")) else {
+        return Ok(());
+    };
+    let validator = jsonschema::validator_for(schema).map_err(|e| {
+        AppError::invalid(
+            "InvalidTriggerSchema",
+            format!(
+                "Schema validation is on for the trigger '{name}', but its 'schema' is not a \
+                 valid JSON schema: {e}"
+            ),
+        )
+    })?;
+    let details: Vec<ErrorDetail> = validator
+        .iter_errors(body)
+        .take(MAX_SCHEMA_ERRORS)
+        .map(|e| {
+            let pointer = e.instance_path.to_string();
+            ErrorDetail {
+                code: "SchemaValidationFailed".into(),
+                message: e.to_string(),
+                target: Some(if pointer.is_empty() {
+                    "/".into()
+                } else {
+                    pointer
+                }),
+            }
+        })
+        .collect();
+    if details.is_empty() {
+        return Ok(());
+    }
+    let summary: Vec<&str> = details.iter().map(|d| d.message.as_str()).collect();
+    Err(AppError::Invalid {
+        code: "TriggerInputSchemaMismatch".into(),
+        message: format!(
+            "The input body for trigger '{name}' of type 'Request' did not match its schema \
+             definition: {}",
+            summary.join("; ")
+        ),
+        details,
+    })
 }
 
 /// CONTRACT §5: `{headers, body, queries, relativePathParameters}` of the request.
