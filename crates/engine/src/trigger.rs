@@ -26,6 +26,9 @@ struct TriggerContext<'a> {
     trigger: Value,
     parameters: serde_json::Map<String, Value>,
     env: &'a dyn Environment,
+    /// `listCallbackUrl()`: only while evaluating an HttpWebhook trigger's subscribe or
+    /// unsubscribe.
+    callback_url: Option<String>,
 }
 
 impl EvalContext for TriggerContext<'_> {
@@ -37,6 +40,9 @@ impl EvalContext for TriggerContext<'_> {
     }
     fn now(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         Some(self.env.now())
+    }
+    fn callback_url(&self) -> Option<String> {
+        self.callback_url.clone()
     }
     fn new_guid(&self) -> Option<uuid::Uuid> {
         Some(self.env.new_guid())
@@ -67,6 +73,7 @@ pub fn evaluate_trigger(
         trigger: json!({ "name": trigger_name, "outputs": outputs, "status": "Succeeded", "code": "OK" }),
         parameters: parameters.clone(),
         env,
+        callback_url: None,
     };
     let candidates = match &trigger.split_on {
         None => vec![outputs.clone()],
@@ -132,4 +139,118 @@ pub fn evaluate_trigger(
     } else {
         TriggerDecision::Fire(fire)
     }
+}
+
+/// Which request of an HttpWebhook trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookSide {
+    Subscribe,
+    Unsubscribe,
+}
+
+impl WebhookSide {
+    fn field(self) -> &'static str {
+        match self {
+            WebhookSide::Subscribe => "subscribe",
+            WebhookSide::Unsubscribe => "unsubscribe",
+        }
+    }
+}
+
+/// An HttpWebhook trigger's request, evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookTriggerRequest {
+    pub request: crate::effect::OutboundRequest,
+    /// The evaluated `subscribe`/`unsubscribe` object (with `retryPolicy`).
+    pub evaluated: Value,
+}
+
+/// Whether a trigger of the definition is an HttpWebhook trigger.
+pub fn is_webhook_trigger(definition: &CheckedDefinition, trigger_name: &str) -> bool {
+    definition.triggers.iter().any(|t| {
+        t.name == trigger_name
+            && t.trigger_type == hookflow_definition::model::TriggerType::HttpWebhook
+    })
+}
+
+/// `inputs.accessKeyType` of an HttpWebhook trigger (`"Secondary"` or the default).
+pub fn webhook_access_key_type(
+    definition: &CheckedDefinition,
+    trigger_name: &str,
+) -> Option<String> {
+    let trigger = definition
+        .triggers
+        .iter()
+        .find(|t| t.name == trigger_name)?;
+    trigger
+        .trigger
+        .inputs
+        .as_ref()
+        .and_then(|i| i.get("accessKeyType"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// Evaluates `inputs.subscribe` or `inputs.unsubscribe` of an HttpWebhook trigger with
+/// `listCallbackUrl()` = `callback_url` and `parameters()` of the definition. `Ok(None)`
+/// when the side is not defined (an optional `unsubscribe`). `url` is read as `uri`.
+pub fn evaluate_webhook_trigger(
+    definition: &CheckedDefinition,
+    trigger_name: &str,
+    side: WebhookSide,
+    callback_url: &str,
+    env: &dyn Environment,
+) -> Result<Option<WebhookTriggerRequest>, String> {
+    use crate::template::Part;
+    let trigger = definition
+        .triggers
+        .iter()
+        .find(|t| t.name == trigger_name)
+        .ok_or_else(|| format!("the definition has no trigger '{trigger_name}'"))?;
+    let Some(part) = trigger
+        .inputs
+        .as_ref()
+        .map(Part::of)
+        .and_then(|p| p.field(side.field()))
+    else {
+        return match side {
+            WebhookSide::Subscribe => Err("HttpWebhook needs 'subscribe'".into()),
+            WebhookSide::Unsubscribe => Ok(None),
+        };
+    };
+    let ctx = TriggerContext {
+        trigger: json!({ "name": trigger_name }),
+        parameters: definition.parameter_values().into_iter().collect(),
+        env,
+        callback_url: Some(callback_url.to_string()),
+    };
+    let evaluated = part.evaluate(&ctx).map_err(|e| e.to_string())?;
+    if evaluated.is_null() && side == WebhookSide::Unsubscribe {
+        return Ok(None);
+    }
+    let parsed: hookflow_definition::model::inputs::HttpRequestInputs =
+        serde_json::from_value(evaluated.clone())
+            .map_err(|e| format!("the {} inputs are not valid: {e}", side.field()))?;
+    if parsed.uri.trim().is_empty() {
+        return Err(format!("'{}' needs a 'uri'", side.field()));
+    }
+    let suppress = trigger
+        .trigger
+        .operation_options()
+        .iter()
+        .any(|o| o.eq_ignore_ascii_case("SuppressWorkflowHeaders"));
+    let request = crate::effect::OutboundRequest {
+        method: parsed.method.to_ascii_uppercase(),
+        uri: parsed.uri,
+        headers: parsed.headers.unwrap_or_default(),
+        queries: parsed.queries.unwrap_or_default(),
+        body: parsed.body,
+        authentication: evaluated
+            .get("authentication")
+            .cloned()
+            .filter(|a| !a.is_null() && a.as_object().is_none_or(|o| !o.is_empty())),
+        timeout: None,
+        suppress_workflow_headers: suppress,
+    };
+    Ok(Some(WebhookTriggerRequest { request, evaluated }))
 }

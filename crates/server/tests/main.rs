@@ -12,5 +12,6 @@ mod operations;
 mod runs;
 mod serving;
 mod triggers;
+mod webhook_trigger;
 mod wired;
 mod workflows;

@@ -70,6 +70,20 @@ async fn serve_until_signal(config: ServeConfig) -> Result<(), String> {
     let admin = AdminKey::new(key.value.clone()).map_err(|e| format!("error: {e}"))?;
     let runtime = build_runtime(store, &config, public_url.as_str())?;
     let work_loop = runtime.start();
+    // Webhook trigger subscriptions a crash left unsettled: subscribe or unsubscribe as the
+    // workflow now says (best effort, in the background).
+    {
+        let runtime = runtime.clone();
+        tokio::spawn(async move {
+            match runtime.reconcile_trigger_subscriptions().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(triggers = n, "reconciled webhook trigger subscriptions"),
+                Err(error) => {
+                    tracing::warn!(%error, "reconciling webhook trigger subscriptions failed")
+                }
+            }
+        });
+    }
     let backend = RuntimeBackend::new(runtime.clone());
     let state = AppState::new(Arc::new(backend), admin, settings);
 

@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Conflict,
     /// The store cannot serve now; the same request may succeed later.
     Unavailable,
+    /// A webhook trigger's subscribe failed after its retries (save or enable refused).
+    SubscribeFailed,
     /// Broken data or a broken invariant; never the caller's fault.
     Internal,
 }
@@ -59,6 +61,16 @@ pub enum RuntimeError {
     #[error("access key: {0}")]
     AccessKey(#[from] crate::signing::KeyError),
 
+    /// An HttpWebhook trigger's subscribe still failed after its retries; the save or
+    /// enable was refused. `response` is `{statusCode, headers, body}` or
+    /// `{error: {code, message}}`.
+    #[error("the subscribe of webhook trigger '{trigger}' of '{workflow}' failed: {response}")]
+    SubscribeFailed {
+        workflow: String,
+        trigger: String,
+        response: serde_json::Value,
+    },
+
     /// The run kept moving under us (another node writes it); the input was not applied.
     #[error("run '{run}' changed concurrently {attempts} times; giving up for now")]
     Contended { run: String, attempts: u32 },
@@ -82,6 +94,7 @@ impl RuntimeError {
                 _ => ErrorKind::Internal,
             },
             RuntimeError::Contended { .. } => ErrorKind::Unavailable,
+            RuntimeError::SubscribeFailed { .. } => ErrorKind::SubscribeFailed,
             RuntimeError::Engine(_)
             | RuntimeError::StoredData { .. }
             | RuntimeError::AccessKey(_) => ErrorKind::Internal,

@@ -38,6 +38,7 @@ mod projection;
 mod response;
 mod run_lock;
 mod state_cache;
+mod webhook_trigger;
 pub mod work_loop;
 
 pub use error::{ErrorKind, Result, RuntimeError};
@@ -215,24 +216,89 @@ impl<S: Store> Runtime<S> {
         state: WorkflowState,
     ) -> Result<SaveOutcome> {
         let name = WorkflowName::new(name)?;
-        let checked = validate_document(document).map_err(RuntimeError::InvalidDefinition)?;
+        let checked =
+            Arc::new(validate_document(document).map_err(RuntimeError::InvalidDefinition)?);
         let (definition, parameters) = split_document(document);
+        let previous = match self.shared.store.get_workflow(&name).await {
+            Ok(w) => Some(w),
+            Err(e) if e.kind() == hookflow_store::ErrorKind::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
+        let initial_keys = self.new_access_keys();
+        let previous_side = match &previous {
+            Some(w) => Some(self.current_side(w).await?),
+            None => None,
+        };
+        let new_side = webhook_trigger::Side {
+            definition: checked.clone(),
+            keys: previous_side
+                .as_ref()
+                .map_or_else(|| initial_keys.clone(), |s| s.keys.clone()),
+        };
         let save = WorkflowSave {
             name: name.clone(),
             definition,
             parameters,
             state,
             at: self.now(),
-            expect: VersionPrecondition::Any,
-            initial_keys: self.new_access_keys(),
+            // Subscriptions were made for the version we read: a concurrent save in
+            // between makes this one a Conflict rather than silently overwriting it.
+            expect: previous.as_ref().map_or(VersionPrecondition::Absent, |w| {
+                VersionPrecondition::Current(w.version)
+            }),
+            initial_keys,
         };
-        // Hook for webhook triggers (next issue): an enabled save with a new or changed
-        // HttpWebhook trigger must subscribe *before* this answers, and refuse the save if
-        // the subscribe fails; so that step belongs here, between validation and storing,
-        // with `VersionPrecondition::Current` guarding against a concurrent save.
-        let outcome = self.shared.store.put_workflow(save).await?;
+        // An enabled save with a new or changed HttpWebhook trigger subscribes *before*
+        // the version is stored; a subscribe that fails refuses the save.
+        let mut records = webhook_trigger::Records::default();
+        let plan = match self
+            .subscribe_for_save(
+                &name,
+                previous.as_ref().zip(previous_side.as_ref()),
+                &new_side,
+                state,
+                &mut records,
+            )
+            .await
+        {
+            Ok(plan) => plan,
+            Err(error) => {
+                self.write_records(&name, records).await;
+                return Err(error);
+            }
+        };
+        let outcome = match self.shared.store.put_workflow(save).await {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                self.undo(
+                    &name,
+                    previous_side.as_ref(),
+                    &new_side,
+                    &plan.subscribed_now,
+                    &plan.replaced,
+                    &mut records,
+                    &plan.states,
+                )
+                .await?;
+                self.write_records(&name, records).await;
+                return Err(error.into());
+            }
+        };
         self.lock_definitions()
-            .insert((name, outcome.workflow.version), Arc::new(checked));
+            .insert((name.clone(), outcome.workflow.version), checked);
+        if let Some(old) = &previous_side {
+            for trigger in &plan.removals {
+                self.unsubscribe_trigger(
+                    &name,
+                    old,
+                    trigger,
+                    &mut records,
+                    plan.states.get(trigger),
+                )
+                .await?;
+            }
+        }
+        self.write_records(&name, records).await;
         Ok(outcome)
     }
 

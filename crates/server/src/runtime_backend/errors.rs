@@ -76,6 +76,9 @@ pub(crate) fn from_runtime(error: RuntimeError) -> AppError {
             message: format!("The workflow '{workflow}' is disabled."),
         },
         RuntimeError::Store(store) => from_store(store),
+        RuntimeError::SubscribeFailed { response, .. } => AppError::SubscribeFailed {
+            response: subscribe_exchange(&response),
+        },
         other => match other.kind() {
             ErrorKind::Unavailable => AppError::Unavailable {
                 code: "ServiceBusy".into(),
@@ -113,5 +116,23 @@ pub(crate) fn from_signature(error: SignatureError) -> AppError {
             code: "InvalidSignature".into(),
             message: format!("The callback URL is not valid: {error}."),
         },
+    }
+}
+
+/// The runtime's `{statusCode, headers, body}` / `{error: {code, message}}` as the API
+/// shows a subscription exchange.
+fn subscribe_exchange(response: &serde_json::Value) -> crate::model::SubscriptionExchange {
+    crate::model::SubscriptionExchange {
+        at: chrono::Utc::now(),
+        status_code: response
+            .get("statusCode")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok()),
+        body: response.get("body").cloned().filter(|b| !b.is_null()),
+        error: response.get("error").map(|e| {
+            e.get("message")
+                .and_then(serde_json::Value::as_str)
+                .map_or_else(|| e.to_string(), str::to_string)
+        }),
     }
 }

@@ -4,8 +4,8 @@
 //! adds nothing to them. Generic over [`Store`], so the server never names a concrete
 //! database.
 //!
-//! Not here yet: subscribing HttpWebhook triggers on save/enable and unsubscribing them on
-//! disable/delete (the next issue); enable and disable only set the state.
+//! HttpWebhook triggers are subscribed on save and enable and unsubscribed on disable,
+//! delete and removal by the runtime (`hookflow_runtime::driver`, `webhook_trigger`).
 
 mod callbacks;
 mod convert;
@@ -140,19 +140,6 @@ impl<S: Store> RuntimeBackend<S> {
             },
         }
     }
-
-    async fn set_state(&self, name: &WorkflowName, state: WorkflowState) -> Result<(), AppError> {
-        let name = convert::workflow_name(name)?;
-        self.store()
-            .set_workflow_state(
-                &name,
-                convert::store_workflow_state(state),
-                chrono::Utc::now(),
-            )
-            .await
-            .map(|_| ())
-            .map_err(errors::from_store)
-    }
 }
 
 #[async_trait]
@@ -224,6 +211,11 @@ impl<S: Store> Backend for RuntimeBackend<S> {
                 }
             }
         }
+        // Webhook triggers are unsubscribed before the workflow goes (failures are
+        // recorded and logged, and never block the delete).
+        if let Err(error) = self.runtime.unsubscribe_all_triggers(&stored).await {
+            tracing::warn!(workflow = %stored.name, %error, "unsubscribing the triggers of a deleted workflow failed");
+        }
         self.store()
             .delete_workflow(&stored.name)
             .await
@@ -233,11 +225,21 @@ impl<S: Store> Backend for RuntimeBackend<S> {
     }
 
     async fn enable_workflow(&self, name: &WorkflowName) -> Result<(), AppError> {
-        self.set_state(name, WorkflowState::Enabled).await
+        let name = convert::workflow_name(name)?;
+        self.runtime
+            .enable_workflow(&name)
+            .await
+            .map(|_| ())
+            .map_err(errors::from_runtime)
     }
 
     async fn disable_workflow(&self, name: &WorkflowName) -> Result<(), AppError> {
-        self.set_state(name, WorkflowState::Disabled).await
+        let name = convert::workflow_name(name)?;
+        self.runtime
+            .disable_workflow(&name)
+            .await
+            .map(|_| ())
+            .map_err(errors::from_runtime)
     }
 
     async fn regenerate_access_key(
