@@ -3,6 +3,7 @@
 mod api_clients;
 mod crash;
 mod expr_eval;
+mod samples;
 mod serve;
 mod validate;
 mod workflows;
