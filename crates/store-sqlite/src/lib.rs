@@ -79,10 +79,6 @@ pub struct SqliteStore {
 struct Inner {
     writer: Writer,
     readers: Mutex<Vec<Connection>>,
-    /// One permit per pooled read connection: reads beyond the pool wait for a free
-    /// connection instead of opening (and then closing) a new one each, which under load
-    /// cost a file open, PRAGMAs and a schema parse per read on the blocking pool.
-    read_permits: Arc<tokio::sync::Semaphore>,
     options: Options,
 }
 
@@ -97,9 +93,6 @@ impl SqliteStore {
             inner: Arc::new(Inner {
                 writer,
                 readers: Mutex::new(Vec::new()),
-                read_permits: Arc::new(tokio::sync::Semaphore::new(
-                    options.read_connections.max(1),
-                )),
                 options,
             }),
         })
@@ -121,18 +114,7 @@ impl SqliteStore {
         R: Send + 'static,
     {
         let inner = self.inner.clone();
-        let permit = inner
-            .read_permits
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| Error::Internal {
-                message: "SQLite read permits closed".into(),
-                source: Some(Box::new(e)),
-            })?;
         tokio::task::spawn_blocking(move || {
-            // Held until the connection is back in the pool.
-            let _permit = permit;
             let conn = match inner.take_reader() {
                 Some(conn) => conn,
                 None => open_connection(&inner.options.path, inner.options.durability)?,
