@@ -46,6 +46,36 @@ impl Answer {
     }
 }
 
+/// Sends `request` through a router over `state`, without a socket.
+pub async fn send(state: &AppState, request: Request<Body>) -> Answer {
+    let response = router(state.clone())
+        .oneshot(request)
+        .await
+        .expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    Answer {
+        status,
+        headers,
+        body: body.to_vec(),
+    }
+}
+
+/// A management request with the right key and a JSON body (or none).
+pub async fn api_json(state: &AppState, method: Method, path: &str, body: Option<Value>) -> Answer {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("authorization", format!("Bearer {KEY}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.map(|b| b.to_string()).unwrap_or_default()))
+        .expect("request");
+    send(state, request).await
+}
+
 pub struct Harness {
     pub double: Arc<Double>,
     state: AppState,
@@ -80,20 +110,7 @@ impl Harness {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Answer {
-        let response = router(self.state.clone())
-            .oneshot(request)
-            .await
-            .expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        Answer {
-            status,
-            headers,
-            body: body.to_vec(),
-        }
+        send(&self.state, request).await
     }
 
     /// Saves a small enabled workflow named `name`.

@@ -10,13 +10,12 @@ use axum::http::{Method, Request, StatusCode};
 use hookflow_runtime::driver::{Runtime, RuntimeConfig, Services, WorkLoop};
 use hookflow_runtime::executor::HttpExecutor;
 use hookflow_runtime::outbound::{ClientConfig, OutboundClient};
-use hookflow_server::{router, AdminKey, AppState, RuntimeBackend, Settings};
+use hookflow_server::{AdminKey, AppState, RuntimeBackend, Settings};
 use hookflow_standin::{RecordedRequest, Standin, StandinConfig};
 use hookflow_store::{LeaseOwner, MemoryStore};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceExt;
 
 const PUBLIC: &str = "https://flows.example.test";
 
@@ -65,31 +64,11 @@ impl Setup {
     }
 
     async fn send(&self, request: Request<Body>) -> Answer {
-        let response = router(self.state.clone())
-            .oneshot(request)
-            .await
-            .expect("infallible");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        Answer {
-            status,
-            headers,
-            body: body.to_vec(),
-        }
+        crate::harness::send(&self.state, request).await
     }
 
     async fn api(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
-        let request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("authorization", format!("Bearer {KEY}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.map(|b| b.to_string()).unwrap_or_default()))
-            .expect("request");
-        self.send(request).await
+        crate::harness::api_json(&self.state, method, path, body).await
     }
 
     async fn put(&self, name: &str, definition: Value, parameters: Value) -> Answer {
