@@ -10,50 +10,12 @@
 # NO_BUILD=1 to use the binaries already in target/release.
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
-ROOT=$PWD
+source "$(dirname "$0")/lib.sh"
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-1}
 BODY=${BODY:-'{"name":"Ada"}'}
-BIN=$ROOT/target/release
-
-if [[ -z ${NO_BUILD:-} ]]; then
-    echo "building the release binaries..." >&2
-    cargo build --release -p hookflow -p hookflow-bench >&2
-fi
-
-# The scratch directory is under target/ by default, not /tmp: /tmp is often a tmpfs,
-# where an fsync costs nothing and the durable figures would mean nothing.
-BENCH_DIR=${BENCH_DIR:-$ROOT/target/bench-run}
-rm -rf "$BENCH_DIR"
-mkdir -p "$BENCH_DIR"
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        wait "$pid" 2>/dev/null || true
-    done
-    rm -rf "$BENCH_DIR"
-}
-trap cleanup EXIT
-
-# wait_for FILE PATTERN: the first line of FILE matching PATTERN, waiting up to 30 s.
-wait_for() {
-    local i
-    for i in $(seq 300); do
-        if grep -q -m1 -E "$2" "$1" 2>/dev/null; then
-            grep -m1 -E "$2" "$1"
-            return 0
-        fi
-        sleep 0.1
-    done
-    echo "error: timed out waiting for '$2' in $1:" >&2
-    cat "$1" >&2
-    return 1
-}
+bench_setup run
 
 # --- the servers --------------------------------------------------------------------
 export HOOKFLOW_ADMIN_KEY=bench-admin-key

@@ -91,6 +91,42 @@ pub struct Config {
     pub rate: Option<f64>,
     /// How long one request may take before it counts as an error.
     pub timeout: Duration,
+    /// When set, request `i` goes to `paths[i % len]` instead of the target's path (same
+    /// host and port): for callbacks, where every run has its own signed URL.
+    pub paths: Option<Arc<Paths>>,
+}
+
+/// Paths taken in turn by all connections.
+#[derive(Debug, Default)]
+pub struct Paths {
+    paths: Vec<String>,
+    next: AtomicU64,
+}
+
+impl Paths {
+    /// Every URL must be on `target`'s host and port.
+    pub fn from_urls(target: &Target, urls: &[String]) -> Result<Self, String> {
+        let mut paths = Vec::with_capacity(urls.len());
+        for url in urls {
+            let parsed = Target::parse(url)?;
+            if parsed.addr != target.addr {
+                return Err(format!("{url} is not on {}", target.addr));
+            }
+            paths.push(parsed.path_and_query);
+        }
+        if paths.is_empty() {
+            return Err("the list of URLs is empty".into());
+        }
+        Ok(Paths {
+            paths,
+            next: AtomicU64::new(0),
+        })
+    }
+
+    fn next(&self) -> &str {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) as usize;
+        &self.paths[i % self.paths.len()]
+    }
 }
 
 impl Config {
@@ -106,6 +142,7 @@ impl Config {
             requests: None,
             rate: None,
             timeout: Duration::from_secs(10),
+            paths: None,
         }
     }
 
@@ -359,9 +396,13 @@ async fn connect(config: &Config) -> Result<Sender, String> {
 }
 
 fn build_request(config: &Config) -> Request<Full<Bytes>> {
+    let path = match &config.paths {
+        Some(paths) => paths.next(),
+        None => config.target.path_and_query.as_str(),
+    };
     let mut builder = Request::builder()
         .method(config.method.clone())
-        .uri(config.target.path_and_query.as_str())
+        .uri(path)
         .header(HOST, config.target.host.as_str());
     if let Some(content_type) = &config.content_type {
         builder = builder.header(CONTENT_TYPE, content_type.as_str());

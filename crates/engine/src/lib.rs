@@ -106,6 +106,18 @@ pub fn decide(
     input: Input,
     env: &dyn Environment,
 ) -> Result<Decision, EngineError> {
+    decide_with_state(state, definition, input, env).map(|(decision, _)| decision)
+}
+
+/// [`decide`], also returning the state with the decision's events applied — the state the
+/// engine built while deciding — so a caller that keeps the run's state does not fold the
+/// same events a second time. `None` for a stale decision (the state is unchanged then).
+pub fn decide_with_state(
+    state: &RunState,
+    definition: &CheckedDefinition,
+    input: Input,
+    env: &dyn Environment,
+) -> Result<(Decision, Option<RunState>), EngineError> {
     let mut m = Machine::new(state, definition, env);
     let outcome = match input {
         Input::Start { workflow, trigger } => {
@@ -133,15 +145,18 @@ pub fn decide(
         }
     };
     if let Outcome::Stale(reason) = outcome {
-        return Ok(Decision::stale(reason));
+        return Ok((Decision::stale(reason), None));
     }
     m.advance()?;
     m.park();
-    Ok(Decision {
-        events: m.events,
-        effects: m.effects,
-        outcome: Outcome::Applied,
-    })
+    Ok((
+        Decision {
+            events: m.events,
+            effects: m.effects,
+            outcome: Outcome::Applied,
+        },
+        Some(m.work),
+    ))
 }
 
 fn route(m: &mut Machine<'_>, input: Input) -> Result<Outcome, EngineError> {

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use hookflow_definition::{validate_document, CheckedDefinition};
 use hookflow_engine::{
-    decide, ActionKey, Decision, Effect, Environment, Event, FailureKind, HttpOutcome, Input,
-    RunState, Status, TimerId, TriggerRecord, WorkflowRef,
+    decide_with_state, ActionKey, Decision, Effect, Environment, Event, FailureKind, HttpOutcome,
+    Input, RunState, Status, TimerId, TriggerRecord, WorkflowRef,
 };
 use serde_json::{json, Map, Value};
 use std::cell::Cell;
@@ -88,9 +88,17 @@ impl Scenario {
     }
 
     pub fn try_input(&mut self, input: Input) -> Result<&Decision, hookflow_engine::EngineError> {
-        let decision = decide(&self.state, &self.def, input, &self.env)?;
+        let (decision, built) = decide_with_state(&self.state, &self.def, input, &self.env)?;
         for event in &decision.events {
             self.state.apply(event);
+        }
+        // Every scenario checks that the state the engine built while deciding is the fold
+        // of the events it returned (what the driver keeps relies on it, and replay too).
+        if let Some(built) = built {
+            assert_eq!(
+                built, self.state,
+                "decided state differs from the folded events"
+            );
         }
         self.journal.extend(decision.events.iter().cloned());
         self.all_effects.extend(decision.effects.iter().cloned());

@@ -19,6 +19,8 @@ pub const CONFIG_FILE_NAME: &str = "hookflow.toml";
 pub const DEFAULT_MAX_BODY_SIZE: u64 = hookflow_server::Settings::DEFAULT_MAX_BODY_SIZE as u64;
 pub const DEFAULT_RUN_DURATION_LIMIT: Duration = Duration::from_secs(90 * 24 * 3600);
 pub const DEFAULT_RESPONSE_TIMEOUT: Duration = hookflow_server::Settings::DEFAULT_RESPONSE_TIMEOUT;
+pub const DEFAULT_LEASE_DURATION: Duration = Duration::from_secs(60);
+pub const DEFAULT_IN_FLIGHT_GRACE: Duration = Duration::from_secs(150);
 
 /// Flags of `hookflow serve`; each has an environment twin `HOOKFLOW_<FLAG>`.
 #[derive(Debug, Default, Clone, clap::Args)]
@@ -64,6 +66,15 @@ pub struct ServeArgs {
     /// [default: PT120S].
     #[arg(long, env = "HOOKFLOW_RESPONSE_TIMEOUT", value_name = "DURATION")]
     pub response_timeout: Option<String>,
+    /// How long a node holds a claimed run before another node may take it over (it is
+    /// renewed while held), ISO 8601 or seconds [default: PT60S].
+    #[arg(long, env = "HOOKFLOW_LEASE_DURATION", value_name = "DURATION")]
+    pub lease_duration: Option<String>,
+    /// How long after sending an outbound call a run whose answer was never recorded
+    /// (the node died) is picked up again by any node, ISO 8601 or seconds; keep it
+    /// longer than outbound timeouts [default: PT150S].
+    #[arg(long, env = "HOOKFLOW_IN_FLIGHT_GRACE", value_name = "DURATION")]
+    pub in_flight_grace: Option<String>,
 }
 
 /// The file's shape: the flags' names in snake_case.
@@ -80,6 +91,8 @@ struct FileSettings {
     max_body_size: Option<Scalar>,
     run_duration_limit: Option<Scalar>,
     response_timeout: Option<Scalar>,
+    lease_duration: Option<Scalar>,
+    in_flight_grace: Option<Scalar>,
 }
 
 /// A size or duration may be written as a number or as text in the file.
@@ -108,6 +121,14 @@ pub enum Database {
 }
 
 impl Database {
+    /// Which store this is, for start-up output, `/api/nodes` and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Database::Sqlite(_) => "SQLite",
+            Database::Postgres(_) => "PostgreSQL",
+        }
+    }
+
     /// For start-up output: the URL without a password.
     pub fn display(&self) -> String {
         match self {
@@ -136,6 +157,8 @@ pub struct ServeConfig {
     pub max_body_size: u64,
     pub run_duration_limit: Duration,
     pub response_timeout: Duration,
+    pub lease_duration: Duration,
+    pub in_flight_grace: Duration,
     /// The file that was read, if any.
     pub file: Option<PathBuf>,
 }
@@ -227,6 +250,20 @@ pub fn resolve(args: ServeArgs) -> Result<ServeConfig, String> {
         Some(text) => parse_duration("--response-timeout", &text)?,
         None => DEFAULT_RESPONSE_TIMEOUT,
     };
+    let lease_duration = match args
+        .lease_duration
+        .or(file.lease_duration.map(Scalar::into_text))
+    {
+        Some(text) => parse_duration("--lease-duration", &text)?,
+        None => DEFAULT_LEASE_DURATION,
+    };
+    let in_flight_grace = match args
+        .in_flight_grace
+        .or(file.in_flight_grace.map(Scalar::into_text))
+    {
+        Some(text) => parse_duration("--in-flight-grace", &text)?,
+        None => DEFAULT_IN_FLIGHT_GRACE,
+    };
     Ok(ServeConfig {
         listen,
         data_dir,
@@ -237,6 +274,8 @@ pub fn resolve(args: ServeArgs) -> Result<ServeConfig, String> {
         max_body_size,
         run_duration_limit,
         response_timeout,
+        lease_duration,
+        in_flight_grace,
         file: file_path,
     })
 }
@@ -367,7 +406,41 @@ mod tests {
         assert_eq!(config.max_body_size, 100 * 1024 * 1024);
         assert_eq!(config.run_duration_limit, Duration::from_secs(90 * 86400));
         assert_eq!(config.response_timeout, Duration::from_secs(120));
+        assert_eq!(config.lease_duration, Duration::from_secs(60));
+        assert_eq!(config.in_flight_grace, Duration::from_secs(150));
         assert!(config.tls.is_none() && config.file.is_none());
+    }
+
+    #[test]
+    fn lease_and_grace_come_from_the_file_and_flags() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(
+            dir.path().join(CONFIG_FILE_NAME),
+            "lease_duration = \"PT10S\"\nin_flight_grace = 30\n",
+        )
+        .expect("file");
+        let config = resolve(ServeArgs {
+            data_dir: Some(dir.path().to_path_buf()),
+            lease_duration: Some("2".into()),
+            ..ServeArgs::default()
+        })
+        .expect("valid");
+        assert_eq!(
+            config.lease_duration,
+            Duration::from_secs(2),
+            "the flag wins"
+        );
+        assert_eq!(
+            config.in_flight_grace,
+            Duration::from_secs(30),
+            "from the file"
+        );
+        let refused = resolve(ServeArgs {
+            data_dir: Some(dir.path().to_path_buf()),
+            lease_duration: Some("0".into()),
+            ..ServeArgs::default()
+        });
+        assert!(refused.is_err_and(|e| e.contains("--lease-duration")));
     }
 
     #[test]

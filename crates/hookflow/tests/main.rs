@@ -2,8 +2,11 @@
 
 mod api_clients;
 mod crash;
+mod designer;
 mod expr_eval;
+mod multi_node;
 mod samples;
 mod serve;
 mod validate;
+mod walkthrough;
 mod workflows;

@@ -21,6 +21,8 @@ const ENV_TWINS: &[&str] = &[
     "HOOKFLOW_MAX_BODY_SIZE",
     "HOOKFLOW_RUN_DURATION_LIMIT",
     "HOOKFLOW_RESPONSE_TIMEOUT",
+    "HOOKFLOW_LEASE_DURATION",
+    "HOOKFLOW_IN_FLIGHT_GRACE",
 ];
 
 pub(crate) struct Served {
@@ -296,11 +298,12 @@ fn bad_configuration_exits_1_with_a_message() {
 }
 
 #[test]
-fn postgres_is_refused_clearly() {
+fn unreachable_postgres_is_reported_clearly() {
     let tmp = tempfile::tempdir().expect("tmp");
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
     let output = Command::new(env!("CARGO_BIN_EXE_hookflow"))
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(["--database", "postgres://user:secret@db/hookflow"])
+        .args(["--database", "postgres://user:secret@127.0.0.1:1/hookflow"])
         .arg("--data-dir")
         .arg(tmp.path())
         .output()
@@ -308,7 +311,7 @@ fn postgres_is_refused_clearly() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("PostgreSQL is not supported yet"),
+        stderr.contains("cannot open the store postgres://user:***@127.0.0.1:1/hookflow"),
         "{stderr}"
     );
     assert!(

@@ -113,3 +113,57 @@ fn deploy_call_and_list_a_run_and_keep_it_across_restarts() {
     let (exit, out) = again.stop_with("TERM");
     assert_eq!(exit.code(), Some(0), "{out}");
 }
+
+/// A Recurrence trigger fires on its own from the served binary's work loop.
+#[test]
+fn a_recurrence_trigger_fires_on_its_schedule() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = data_dir_arg(&tmp.path().join("data"));
+    let args = [
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        &dir,
+        "--admin-key",
+        KEY,
+    ];
+    let served = Served::start(&args, &[]);
+    let definition = tmp.path().join("tick.json");
+    std::fs::write(
+        &definition,
+        r#"{"definition": {
+          "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+          "triggers": {"every_second": {"type": "Recurrence", "recurrence": {"frequency": "Second", "interval": 1}}},
+          "actions": {"Tick": {"type": "Compose", "inputs": "@utcNow()", "runAfter": {}}}
+        }}"#,
+    )
+    .expect("write");
+    let file = definition.to_str().expect("utf-8 path");
+    cli(&served, &["deploy", file, "--name", "ticker"]);
+    // One run at the save, then one a second; the work loop looks every second.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let runs = stdout(&cli(&served, &["runs", "list", "ticker"]));
+        if runs.matches("Succeeded").count() >= 3 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "fewer than three runs in 20 s: {runs}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // Disabled, it stops.
+    cli(&served, &["workflows", "disable", "ticker"]);
+    let count = || {
+        stdout(&cli(&served, &["runs", "list", "ticker"]))
+            .lines()
+            .filter(|l| l.contains("Succeeded") || l.contains("Running"))
+            .count()
+    };
+    let before = count();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert_eq!(count(), before, "no run after disabling");
+    let (exit, out) = served.stop_with("TERM");
+    assert_eq!(exit.code(), Some(0), "{out}");
+}

@@ -2,7 +2,8 @@
 //!
 //! Owns: the management REST API under `/api` (admin-key auth), the public callback
 //! endpoints of triggers and webhook actions, `/healthz`, `/metrics` (Prometheus text),
-//! the generated OpenAPI document, request limits, TLS and graceful shutdown — and the one
+//! the generated OpenAPI document, the embedded web designer (`/`, `/assets/*`, from
+//! `hookflow-ui`), request limits, TLS and graceful shutdown — and the one
 //! mapping from application errors to HTTP status codes ([`error`]).
 //!
 //! Must not depend on a concrete store or on the engine's internals: the handlers call
@@ -19,6 +20,7 @@
 
 pub mod auth;
 pub mod backend;
+pub mod cluster;
 pub mod error;
 mod metrics;
 pub mod model;
@@ -36,6 +38,7 @@ pub use auth::AdminKey;
 pub use backend::{
     ActionCallback, Backend, CallbackReply, CallbackSignature, InboundRequest, TriggerCallback,
 };
+pub use cluster::{Cluster, Node};
 pub use error::{AppError, ErrorDetail, ErrorResponse, Resource};
 pub use runtime_backend::RuntimeBackend;
 pub use serve::{serve, ServeOptions, Shutdown, ShutdownSignal};
@@ -51,7 +54,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, put};
 use axum::{middleware, Json, Router};
-use routes::{callbacks, health, runs, triggers, workflows};
+use routes::{callbacks, designer, health, nodes, runs, triggers, workflows};
 
 /// Every route of the contract (§3 management API, §4 callbacks), plus health, metrics
 /// and the OpenAPI document.
@@ -100,6 +103,7 @@ pub fn router(state: AppState) -> Router {
             "/workflows/{wf}/runs/{run}/actions/{a}/repetitions",
             get(runs::repetitions),
         )
+        .route("/nodes", get(nodes::list))
         // route_layer: only the routes above need the key; the OpenAPI document added
         // after it stays public.
         .route_layer(middleware::from_fn_with_state(
@@ -124,7 +128,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
-        .fallback(not_found)
+        .route("/", get(designer::index))
+        .route("/assets/{*path}", get(designer::asset))
+        .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings().max_body_size))
         .layer(middleware::from_fn_with_state(
@@ -132,6 +138,15 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .with_state(state)
+}
+
+/// Unmatched paths: the designer's client-side pages (`GET /w/…`) get its index.html so
+/// they survive a reload; everything else keeps the JSON 404.
+async fn fallback(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    if method == axum::http::Method::GET && designer::is_page_path(uri.path()) {
+        return designer::index().await;
+    }
+    not_found().await
 }
 
 async fn not_found() -> Response {

@@ -1,7 +1,7 @@
 //! The OpenAPI document, assembled from the `#[utoipa::path]` attributes on the handlers
 //! and the `ToSchema` derives on the model, so it cannot drift from the code.
 
-use crate::routes::{callbacks, health, runs, triggers, workflows};
+use crate::routes::{callbacks, health, nodes, runs, triggers, workflows};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -37,6 +37,7 @@ use utoipa::{Modify, OpenApi};
         health::healthz,
         health::metrics,
         health::openapi,
+        nodes::list,
     ),
     modifiers(&AdminKeyScheme),
     tags(

@@ -3,6 +3,7 @@
 
 use crate::auth::AdminKey;
 use crate::backend::Backend;
+use crate::cluster::Cluster;
 use crate::metrics::HttpMetrics;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +44,8 @@ struct Inner {
     admin_key: AdminKey,
     settings: Settings,
     metrics: HttpMetrics,
+    /// The nodes sharing the database, when the binary provides them.
+    cluster: Option<Arc<dyn Cluster>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -55,14 +58,39 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     pub fn new(backend: Arc<dyn Backend>, admin_key: AdminKey, settings: Settings) -> AppState {
+        Self::build(backend, admin_key, settings, None)
+    }
+
+    /// Like [`AppState::new`], with the cluster behind `GET /api/nodes` and the cluster
+    /// metrics.
+    pub fn with_cluster(
+        backend: Arc<dyn Backend>,
+        admin_key: AdminKey,
+        settings: Settings,
+        cluster: Arc<dyn Cluster>,
+    ) -> AppState {
+        Self::build(backend, admin_key, settings, Some(cluster))
+    }
+
+    fn build(
+        backend: Arc<dyn Backend>,
+        admin_key: AdminKey,
+        settings: Settings,
+        cluster: Option<Arc<dyn Cluster>>,
+    ) -> AppState {
         AppState {
             inner: Arc::new(Inner {
                 backend,
                 admin_key,
                 settings,
                 metrics: HttpMetrics::new(),
+                cluster,
             }),
         }
+    }
+
+    pub fn cluster(&self) -> Option<&dyn Cluster> {
+        self.inner.cluster.as_deref()
     }
 
     pub fn backend(&self) -> &dyn Backend {

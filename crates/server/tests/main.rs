@@ -4,6 +4,7 @@
 
 mod auth;
 mod callbacks;
+mod designer;
 mod double;
 mod errors;
 mod harness;

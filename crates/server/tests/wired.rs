@@ -677,4 +677,118 @@ async fn relative_paths_are_minted_and_bound_to_parameters() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_trigger_queue_answers_429_and_a_queued_run_starts_when_a_slot_frees() {
+    let w = Wired::new();
+    let service = accepting_service().await;
+    let definition = json!({
+        "triggers": {"manual": {
+            "type": "Request", "kind": "Http",
+            "runtimeConfiguration": {"concurrency": {"runs": 1, "maximumWaitingRuns": 1}}
+        }},
+        "actions": {
+            "Approval": {
+                "type": "HttpWebhook",
+                "inputs": {"subscribe": {"method": "POST", "uri": format!("{service}/subscribe")}},
+                "runAfter": {}
+            }
+        }
+    });
+    let saved = w.put("limited", definition).await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.text());
+    let path = w.callback_path("limited", "manual", None).await;
+    let run_of = |answer: &Answer| {
+        answer.headers["x-ms-workflow-run-id"]
+            .to_str()
+            .expect("run id")
+            .to_string()
+    };
+    let first = w.call(&path, "application/json", "{}").await;
+    assert_eq!(first.status, StatusCode::ACCEPTED, "{}", first.text());
+    let second = w.call(&path, "application/json", "{}").await;
+    assert_eq!(second.status, StatusCode::ACCEPTED, "{}", second.text());
+    let queued = run_of(&second);
+    let status = |run: String| {
+        let w = &w;
+        async move {
+            w.api(
+                Method::GET,
+                &format!("/api/workflows/limited/runs/{run}"),
+                None,
+            )
+            .await
+            .json()["properties"]["status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        }
+    };
+    assert_eq!(status(queued.clone()).await, "Waiting");
+    let refused = w.call(&path, "application/json", "{}").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.text()
+    );
+    assert_eq!(refused.json()["error"]["code"], "TooManyRequests");
+    assert!(refused.headers.contains_key("retry-after"));
+
+    let cancel = w
+        .api(
+            Method::POST,
+            &format!("/api/workflows/limited/runs/{}/cancel", run_of(&first)),
+            None,
+        )
+        .await;
+    assert!(cancel.status.is_success(), "{}", cancel.text());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while status(queued.clone()).await != "Running" {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the queued run never started"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_runs_started_completed_and_actions_executed() {
+    let w = Wired::new();
+    let saved = w.put("counted", hello()).await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.text());
+    let path = w.callback_path("counted", "manual", None).await;
+    for _ in 0..3 {
+        let answer = w.call(&path, "application/json", r#"{"name":"Ada"}"#).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
+    }
+    w.finished_runs("counted").await;
+    let request = Request::builder()
+        .uri("/metrics")
+        .body(Body::empty())
+        .expect("request");
+    let metrics = w.send(request).await.text();
+    let line = |prefix: &str| {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in {metrics}"))
+            .to_string()
+    };
+    assert_eq!(
+        line("hookflow_runs_started_total "),
+        "hookflow_runs_started_total 3"
+    );
+    assert_eq!(
+        line("hookflow_runs_completed_total{status=\"Succeeded\"}"),
+        "hookflow_runs_completed_total{status=\"Succeeded\"} 3"
+    );
+    assert!(line("hookflow_runs_completed_total{status=\"Failed\"}").ends_with(" 0"));
+    // hello() runs one Compose and one Response per run.
+    assert_eq!(
+        line("hookflow_actions_executed_total "),
+        "hookflow_actions_executed_total 6"
+    );
+}
+
 mod request_checks;

@@ -1,9 +1,7 @@
 //! Between SQLite values and store records: error mapping, JSON text, microsecond times.
 
-use chrono::{DateTime, Utc};
-use hookflow_store::{timestamp, Error, Result};
+use hookflow_store::{Error, Result};
 use rusqlite::ErrorCode;
-use serde_json::Value;
 
 /// Maps a SQLite error onto the store's kinds: busy/locked are retryable unavailability,
 /// decoding failures are internal (the data is wrong, not the caller), the rest (I/O, full
@@ -61,53 +59,38 @@ pub(crate) fn collect<T>(
         .collect()
 }
 
-pub(crate) fn json_text(value: &Value) -> String {
-    value.to_string()
+/// The column encodings every SQL backend shares.
+pub(crate) use hookflow_store::columns::{
+    json, json_text, micros, opt_json, opt_json_text, opt_micros, opt_time, signed, stored, time,
+    unsigned,
+};
+
+/// Runs a statement through the connection's statement cache: the hot writes run the same
+/// dozen statements for every run, and preparing them each time costs more than running
+/// them.
+pub(crate) fn execute<P: rusqlite::Params>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+) -> Result<usize> {
+    conn.prepare_cached(sql).sql()?.execute(params).sql()
 }
 
-pub(crate) fn opt_json_text(value: &Option<Value>) -> Option<String> {
-    value.as_ref().map(json_text)
-}
-
-pub(crate) fn json(text: &str) -> Result<Value> {
-    serde_json::from_str(text).map_err(|e| Error::Internal {
-        message: "stored JSON does not parse".into(),
-        source: Some(Box::new(e)),
-    })
-}
-
-pub(crate) fn opt_json(text: Option<String>) -> Result<Option<Value>> {
-    text.as_deref().map(json).transpose()
-}
-
-pub(crate) fn micros(at: DateTime<Utc>) -> i64 {
-    timestamp::to_micros(at)
-}
-
-pub(crate) fn opt_micros(at: Option<DateTime<Utc>>) -> Option<i64> {
-    at.map(timestamp::to_micros)
-}
-
-pub(crate) fn time(value: i64) -> Result<DateTime<Utc>> {
-    timestamp::from_micros(value)
-}
-
-pub(crate) fn opt_time(value: Option<i64>) -> Result<Option<DateTime<Utc>>> {
-    value.map(timestamp::from_micros).transpose()
-}
-
-/// Stored counters are never negative; a negative one is corrupt data.
-pub(crate) fn unsigned(value: i64) -> Result<u64> {
-    u64::try_from(value).map_err(|_| Error::internal(format!("stored count {value} is negative")))
-}
-
-/// Counts from callers into SQLite integers; beyond i64 is not a real journal.
-pub(crate) fn signed(value: u64) -> Result<i64> {
-    i64::try_from(value).map_err(|_| Error::invalid("position", format!("{value} is too large")))
-}
-
-/// Stored names (workflow, trigger, run id) were valid when written; failing to rebuild
-/// one means the row is corrupt, not that the caller erred.
-pub(crate) fn stored<T>(result: Result<T>) -> Result<T> {
-    result.map_err(|e| Error::internal(format!("stored value is not valid: {e}")))
+/// The first row of a cached statement, if any.
+pub(crate) fn query_optional<T, P, F>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+    decode: F,
+) -> Result<Option<T>>
+where
+    P: rusqlite::Params,
+    F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+{
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(sql)
+        .sql()?
+        .query_row(params, decode)
+        .optional()
+        .sql()
 }

@@ -14,8 +14,6 @@ use hookflow_store::{Error, Result};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use crate::codec::Sql;
-
 /// A write waiting for the writer thread.
 trait Job: Send {
     /// Runs the write on the open transaction and keeps its answer until the commit.
@@ -135,8 +133,13 @@ fn run(conn: Connection, receiver: mpsc::Receiver<Box<dyn Job>>, max_batch: usiz
     }
 }
 
+/// A transaction-control statement through the statement cache (each runs once per write).
+fn cached(conn: &Connection, sql: &str) -> Result<()> {
+    crate::codec::execute(conn, sql, []).map(|_| ())
+}
+
 fn commit_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE").sql() {
+    if let Err(e) = cached(conn, "BEGIN IMMEDIATE") {
         let message = e.to_string();
         let retryable = e.is_retryable();
         for job in batch {
@@ -151,18 +154,18 @@ fn commit_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) {
             job.abort(Error::unavailable(e.to_string(), e.is_retryable()));
             continue;
         }
-        if let Err(e) = conn.execute_batch("SAVEPOINT job").sql() {
+        if let Err(e) = cached(conn, "SAVEPOINT job") {
             job.abort(Error::unavailable(e.to_string(), e.is_retryable()));
             broken = Some(e);
             continue;
         }
         let (ok, reply) = job.execute(conn);
         let end = if ok {
-            conn.execute_batch("RELEASE job")
+            cached(conn, "RELEASE job")
         } else {
-            conn.execute_batch("ROLLBACK TO job; RELEASE job")
+            cached(conn, "ROLLBACK TO job").and_then(|_| cached(conn, "RELEASE job"))
         };
-        if let Err(e) = end.sql() {
+        if let Err(e) = end {
             // The transaction is in an unknown state: give up the whole batch below.
             broken = Some(e);
         }
@@ -173,7 +176,7 @@ fn commit_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) {
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)
         }
-        None => conn.execute_batch("COMMIT").sql().inspect_err(|_| {
+        None => cached(conn, "COMMIT").inspect_err(|_| {
             let _ = conn.execute_batch("ROLLBACK");
         }),
     };

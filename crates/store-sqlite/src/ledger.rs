@@ -4,9 +4,12 @@ use hookflow_store::{
     ActionKey, Entity, Error, LedgerEntry, LedgerId, LedgerOperation, LedgerState, LedgerTarget,
     LedgerUpdate, Repetition, Result, RunId, SubscriptionLedger, TriggerName, WorkflowName,
 };
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, Row};
 
-use crate::codec::{collect, json, json_text, micros, opt_json, opt_json_text, stored, time, Sql};
+use crate::codec::{
+    collect, execute, json, json_text, micros, opt_json, opt_json_text, query_optional, stored,
+    time, Sql,
+};
 use crate::workflow::require_workflow;
 use crate::SqliteStore;
 
@@ -47,27 +50,24 @@ fn ledger_row(row: &Row) -> Result<LedgerEntry> {
 }
 
 fn load(conn: &Connection, id: &LedgerId) -> Result<LedgerEntry> {
-    conn.query_row(
+    query_optional(
+        conn,
         &format!("SELECT {LEDGER_COLUMNS} FROM ledger WHERE id = ?1"),
         [id.as_str()],
         |row| Ok(ledger_row(row)),
-    )
-    .optional()
-    .sql()?
+    )?
     .ok_or_else(|| Error::not_found(Entity::LedgerEntry, id))?
 }
 
 /// Inserts a new entry; Conflict if the id exists, NotFound if the workflow does not.
 pub(crate) fn record_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()> {
     require_workflow(conn, &entry.workflow)?;
-    let exists: Option<i64> = conn
-        .query_row(
-            "SELECT 1 FROM ledger WHERE id = ?1",
-            [entry.id.as_str()],
-            |row| row.get(0),
-        )
-        .optional()
-        .sql()?;
+    let exists: Option<i64> = query_optional(
+        conn,
+        "SELECT 1 FROM ledger WHERE id = ?1",
+        [entry.id.as_str()],
+        |row| row.get(0),
+    )?;
     if exists.is_some() {
         return Err(Error::already_exists(Entity::LedgerEntry, &entry.id));
     }
@@ -80,7 +80,7 @@ pub(crate) fn record_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()>
             Some(key.repetition.name()),
         ),
     };
-    conn.execute(
+    execute(conn,
         "INSERT INTO ledger (id, seq, workflow, trigger, run, action, repetition, operation, \
          request, response, state, created_at, updated_at) VALUES (?1, \
          (SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -98,28 +98,26 @@ pub(crate) fn record_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()>
             micros(entry.created_at),
             micros(entry.updated_at)
         ],
-    )
-    .sql()?;
+    )?;
     Ok(())
 }
 
 /// Updates an entry's state and response; NotFound if it does not exist.
-pub(crate) fn update_entry(conn: &Connection, update: &LedgerUpdate) -> Result<LedgerEntry> {
-    let changed = conn
-        .execute(
-            "UPDATE ledger SET state = ?2, response = ?3, updated_at = ?4 WHERE id = ?1",
-            params![
-                update.id.as_str(),
-                update.state.as_str(),
-                opt_json_text(&update.response),
-                micros(update.at)
-            ],
-        )
-        .sql()?;
+pub(crate) fn update_entry(conn: &Connection, update: &LedgerUpdate) -> Result<()> {
+    let changed = execute(
+        conn,
+        "UPDATE ledger SET state = ?2, response = ?3, updated_at = ?4 WHERE id = ?1",
+        params![
+            update.id.as_str(),
+            update.state.as_str(),
+            opt_json_text(&update.response),
+            micros(update.at)
+        ],
+    )?;
     if changed == 0 {
         return Err(Error::not_found(Entity::LedgerEntry, &update.id));
     }
-    load(conn, &update.id)
+    Ok(())
 }
 
 impl SubscriptionLedger for SqliteStore {
@@ -128,7 +126,12 @@ impl SubscriptionLedger for SqliteStore {
     }
 
     async fn update_ledger(&self, update: LedgerUpdate) -> Result<LedgerEntry> {
-        self.write(move |conn| update_entry(conn, &update)).await
+        // Read back only here: a run's append updates entries without wanting them.
+        self.write(move |conn| {
+            update_entry(conn, &update)?;
+            load(conn, &update.id)
+        })
+        .await
     }
 
     async fn get_ledger_entry(&self, id: &LedgerId) -> Result<LedgerEntry> {

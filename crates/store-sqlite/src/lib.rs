@@ -18,6 +18,7 @@ mod ledger;
 mod migration;
 mod queue;
 mod run;
+mod run_write;
 mod workflow;
 
 use std::path::{Path, PathBuf};
@@ -186,5 +187,8 @@ fn open_connection(path: &Path, durability: Durability) -> Result<Connection> {
         "PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = OFF;"
     ))
     .sql()?;
+    // Room for every statement the store runs, so the hot ones are never evicted and
+    // prepared again (rusqlite's default keeps 16).
+    conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
 }

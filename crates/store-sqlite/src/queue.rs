@@ -7,9 +7,11 @@ use hookflow_store::{
     Acceptance, ActionKey, Callback, CallbackId, CallbackInbox, Entity, Error, Lease, LeaseOwner,
     NewCallback, Repetition, Result, RunId, Timer, TimerId, TimerStore, WorkQueue,
 };
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, Row};
 
-use crate::codec::{collect, json, json_text, micros, stored, time, unsigned, Sql};
+use crate::codec::{
+    collect, execute, json, json_text, micros, query_optional, stored, time, unsigned, Sql,
+};
 use crate::run::require_run;
 use crate::SqliteStore;
 
@@ -41,15 +43,13 @@ fn accept(conn: &Connection, new: NewCallback) -> Result<Acceptance> {
     require_run(conn, &new.run)?;
     let repetition = new.action.repetition.name();
     if let Some(key) = &new.idempotency_key {
-        let original: Option<i64> = conn
-            .query_row(
-                "SELECT id FROM callback WHERE run = ?1 AND action = ?2 AND repetition = ?3 \
+        let original: Option<i64> = query_optional(
+            conn,
+            "SELECT id FROM callback WHERE run = ?1 AND action = ?2 AND repetition = ?3 \
                  AND idempotency_key = ?4",
-                params![new.run.as_str(), new.action.name, repetition, key],
-                |row| row.get(0),
-            )
-            .optional()
-            .sql()?;
+            params![new.run.as_str(), new.action.name, repetition, key],
+            |row| row.get(0),
+        )?;
         if let Some(original) = original {
             return Ok(Acceptance::Duplicate {
                 original: CallbackId(unsigned(original)?),
@@ -72,11 +72,11 @@ fn accept(conn: &Connection, new: NewCallback) -> Result<Acceptance> {
             |row| row.get(0),
         )
         .sql()?;
-    conn.execute(
+    execute(
+        conn,
         "UPDATE run SET runnable_at = MIN(COALESCE(runnable_at, ?2), ?2) WHERE id = ?1",
         params![new.run.as_str(), received],
-    )
-    .sql()?;
+    )?;
     Ok(Acceptance::Accepted {
         id: CallbackId(unsigned(id)?),
     })
@@ -131,14 +131,12 @@ fn claim(
 
 /// Checks that `lease` is still the run's current one.
 fn check_lease(conn: &Connection, lease: &Lease) -> Result<()> {
-    let found: Option<(Option<String>, i64)> = conn
-        .query_row(
-            "SELECT lease_owner, lease_epoch FROM run WHERE id = ?1",
-            [lease.run.as_str()],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()
-        .sql()?;
+    let found: Option<(Option<String>, i64)> = query_optional(
+        conn,
+        "SELECT lease_owner, lease_epoch FROM run WHERE id = ?1",
+        [lease.run.as_str()],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     let (owner, epoch) = found.ok_or_else(|| Error::not_found(Entity::Run, &lease.run))?;
     let epoch = unsigned(epoch)?;
     if epoch != lease.epoch || owner.as_deref() != Some(lease.owner.as_str()) {
@@ -234,11 +232,11 @@ impl WorkQueue for SqliteStore {
         self.write(move |conn| {
             check_lease(conn, &lease)?;
             let expires_at = now + lease_duration;
-            conn.execute(
+            execute(
+                conn,
                 "UPDATE run SET lease_expires = ?2 WHERE id = ?1",
                 params![lease.run.as_str(), micros(expires_at)],
-            )
-            .sql()?;
+            )?;
             Ok(Lease {
                 expires_at,
                 ..lease
@@ -251,11 +249,11 @@ impl WorkQueue for SqliteStore {
         let lease = lease.clone();
         self.write(move |conn| {
             check_lease(conn, &lease)?;
-            conn.execute(
+            execute(
+                conn,
                 "UPDATE run SET lease_owner = NULL, lease_expires = NULL WHERE id = ?1",
                 [lease.run.as_str()],
-            )
-            .sql()?;
+            )?;
             Ok(())
         })
         .await

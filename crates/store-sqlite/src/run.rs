@@ -2,18 +2,16 @@
 //! applies `RunChanges` (shared by `create_run` and `append`).
 
 use hookflow_store::{
-    ActionKey, ActionRecord, Append, Creation, Entity, Error, HistoryId, JournalEntry,
-    LedgerChange, NewRun, Page, PageRequest, Repetition, Result, Run, RunChanges, RunId, RunQuery,
-    RunStatus, RunStore, RunTrigger, Runnable, StoredEntry, TimerChange, TriggerHistory,
-    TriggerName, VersionId, WorkflowName,
+    ActionKey, ActionRecord, Append, Creation, Entity, Error, HistoryId, JournalEntry, NewRun,
+    Page, PageRequest, Repetition, Result, Run, RunId, RunQuery, RunStatus, RunStore, RunTrigger,
+    StoredEntry, TriggerHistory, TriggerName, VersionId, WorkflowName,
 };
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, Row};
 
 use crate::codec::{
-    collect, json, json_text, micros, opt_json, opt_json_text, opt_micros, opt_time, signed,
-    stored, time, unsigned, Sql,
+    collect, json, opt_json, opt_time, query_optional, stored, time, unsigned, Sql,
 };
-use crate::ledger::{record_entry, update_entry};
+use crate::run_write::{self, AppendText, CreateText, HistoryText};
 use crate::workflow::require_workflow;
 use crate::SqliteStore;
 
@@ -44,172 +42,25 @@ fn run_row(row: &Row) -> Result<Run> {
 }
 
 pub(crate) fn load_run(conn: &Connection, id: &RunId) -> Result<Run> {
-    conn.query_row(
+    query_optional(
+        conn,
         &format!("SELECT {RUN_COLUMNS} FROM run WHERE id = ?1"),
         [id.as_str()],
         |row| Ok(run_row(row)),
-    )
-    .optional()
-    .sql()?
+    )?
     .ok_or_else(|| Error::not_found(Entity::Run, id))?
 }
 
 pub(crate) fn require_run(conn: &Connection, id: &RunId) -> Result<()> {
-    let found: Option<i64> = conn
-        .query_row("SELECT 1 FROM run WHERE id = ?1", [id.as_str()], |row| {
-            row.get(0)
-        })
-        .optional()
-        .sql()?;
+    let found: Option<i64> = query_optional(
+        conn,
+        "SELECT 1 FROM run WHERE id = ?1",
+        [id.as_str()],
+        |row| row.get(0),
+    )?;
     found
         .map(|_| ())
         .ok_or_else(|| Error::not_found(Entity::Run, id))
-}
-
-fn insert_entries(
-    conn: &Connection,
-    run: &RunId,
-    from: u64,
-    entries: &[JournalEntry],
-) -> Result<()> {
-    let mut stmt = conn
-        .prepare_cached(
-            "INSERT INTO journal (run, position, kind, payload, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .sql()?;
-    for (offset, entry) in entries.iter().enumerate() {
-        stmt.execute(params![
-            run.as_str(),
-            signed(from + offset as u64)?,
-            entry.kind,
-            json_text(&entry.payload),
-            micros(entry.at)
-        ])
-        .sql()?;
-    }
-    Ok(())
-}
-
-/// Writes every part of `changes` for an existing run. Any error leaves partial writes
-/// behind: the caller's savepoint rolls them back.
-fn apply_changes(conn: &Connection, run: &RunId, changes: RunChanges) -> Result<()> {
-    let id = run.as_str();
-    if let Some(summary) = changes.summary {
-        conn.execute(
-            "UPDATE run SET status = ?2, end_time = ?3, outputs = ?4, error = ?5 WHERE id = ?1",
-            params![
-                id,
-                summary.status.as_str(),
-                opt_micros(summary.end_time),
-                opt_json_text(&summary.outputs),
-                opt_json_text(&summary.error)
-            ],
-        )
-        .sql()?;
-    }
-    for change in changes.timers {
-        match change {
-            TimerChange::Schedule {
-                id: timer,
-                due,
-                payload,
-            } => conn
-                .execute(
-                    "INSERT OR REPLACE INTO timer (run, id, due, payload) VALUES (?1, ?2, ?3, ?4)",
-                    params![id, timer.as_str(), micros(due), json_text(&payload)],
-                )
-                .sql()?,
-            TimerChange::Cancel { id: timer } => conn
-                .execute(
-                    "DELETE FROM timer WHERE run = ?1 AND id = ?2",
-                    params![id, timer.as_str()],
-                )
-                .sql()?,
-        };
-    }
-    for callback in changes.consume_callbacks {
-        let consumed: Option<i64> = conn
-            .query_row(
-                "SELECT consumed FROM callback WHERE id = ?1 AND run = ?2",
-                params![signed(callback.0)?, id],
-                |row| row.get(0),
-            )
-            .optional()
-            .sql()?;
-        match consumed {
-            None => return Err(Error::not_found(Entity::Callback, callback)),
-            Some(0) => {}
-            Some(_) => {
-                return Err(Error::AlreadyConsumed {
-                    run: id.to_owned(),
-                    id: callback.0,
-                })
-            }
-        }
-        conn.execute(
-            "UPDATE callback SET consumed = 1 WHERE id = ?1",
-            [signed(callback.0)?],
-        )
-        .sql()?;
-    }
-    for change in changes.ledger {
-        match change {
-            LedgerChange::Record(entry) => record_entry(conn, &entry)?,
-            LedgerChange::Update(update) => {
-                update_entry(conn, &update)?;
-            }
-        }
-    }
-    for record in changes.actions {
-        upsert_action(conn, id, &record)?;
-    }
-    if let Some(runnable) = changes.runnable {
-        let at = match runnable {
-            Runnable::At(at) => Some(micros(at)),
-            Runnable::Idle => None,
-        };
-        conn.execute(
-            "UPDATE run SET runnable_at = ?2 WHERE id = ?1",
-            params![id, at],
-        )
-        .sql()?;
-    }
-    // Pending callbacks keep the run runnable whatever the write said, so a callback
-    // accepted while the run was being processed is never parked.
-    conn.execute(
-        "UPDATE run SET runnable_at = \
-           CASE WHEN p.first IS NULL THEN runnable_at \
-                WHEN runnable_at IS NULL OR p.first < runnable_at THEN p.first \
-                ELSE runnable_at END \
-         FROM (SELECT MIN(received_at) AS first FROM callback WHERE run = ?1 AND consumed = 0) AS p \
-         WHERE id = ?1",
-        [id],
-    )
-    .sql()?;
-    Ok(())
-}
-
-fn upsert_action(conn: &Connection, run: &str, record: &ActionRecord) -> Result<()> {
-    conn.execute(
-        "INSERT OR REPLACE INTO action (run, name, repetition, seq, status, code, start_time, \
-         end_time, inputs, outputs, error) VALUES (?1, ?2, ?3, \
-         (SELECT COALESCE(MAX(seq), 0) + 1 FROM action WHERE run = ?1), \
-         ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            run,
-            record.key.name,
-            record.key.repetition.name(),
-            record.status.as_str(),
-            record.code,
-            opt_micros(record.start_time),
-            opt_micros(record.end_time),
-            opt_json_text(&record.inputs),
-            opt_json_text(&record.outputs),
-            opt_json_text(&record.error)
-        ],
-    )
-    .sql()?;
-    Ok(())
 }
 
 const ACTION_COLUMNS: &str =
@@ -239,44 +90,6 @@ const SHOWN_ACTIONS: &str = "SELECT name, repetition, status, code, start_time, 
          ORDER BY repetition = '' DESC, seq DESC) AS pick FROM action WHERE run = ?1 \
      ) WHERE pick = 1";
 
-fn insert_history(conn: &Connection, history: &TriggerHistory) -> Result<()> {
-    let exists: Option<i64> = conn
-        .query_row(
-            "SELECT 1 FROM trigger_history WHERE workflow = ?1 AND trigger = ?2 AND id = ?3",
-            params![
-                history.workflow.as_str(),
-                history.trigger.as_str(),
-                history.id.as_str()
-            ],
-            |row| row.get(0),
-        )
-        .optional()
-        .sql()?;
-    if exists.is_some() {
-        return Err(Error::already_exists(Entity::TriggerHistory, &history.id));
-    }
-    conn.execute(
-        "INSERT INTO trigger_history (workflow, trigger, id, start_time, end_time, status, code, \
-         fired, run, inputs, outputs, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        params![
-            history.workflow.as_str(),
-            history.trigger.as_str(),
-            history.id.as_str(),
-            micros(history.start_time),
-            opt_micros(history.end_time),
-            history.status.as_str(),
-            history.code,
-            history.fired,
-            history.run.as_ref().map(RunId::as_str),
-            opt_json_text(&history.inputs),
-            opt_json_text(&history.outputs),
-            opt_json_text(&history.error)
-        ],
-    )
-    .sql()?;
-    Ok(())
-}
-
 const HISTORY_COLUMNS: &str = "workflow, trigger, id, start_time, end_time, status, code, fired, \
      run, inputs, outputs, error";
 
@@ -301,109 +114,17 @@ fn history_row(row: &Row) -> Result<TriggerHistory> {
     })
 }
 
-fn create(conn: &Connection, new: NewRun) -> Result<Creation> {
-    require_workflow(conn, &new.workflow)?;
-    let exists: Option<i64> = conn
-        .query_row(
-            "SELECT 1 FROM run WHERE id = ?1",
-            [new.id.as_str()],
-            |row| row.get(0),
-        )
-        .optional()
-        .sql()?;
-    if exists.is_some() {
-        return Err(Error::already_exists(Entity::Run, &new.id));
-    }
-    if let Some(key) = &new.idempotency_key {
-        let original: Option<String> = conn
-            .query_row(
-                "SELECT id FROM run WHERE workflow = ?1 AND trigger_name = ?2 AND idempotency_key = ?3",
-                params![new.workflow.as_str(), new.trigger.name.as_str(), key],
-                |row| row.get(0),
-            )
-            .optional()
-            .sql()?;
-        if let Some(original) = original {
-            return Ok(Creation::Duplicate {
-                original: stored(RunId::parse(&original))?,
-            });
-        }
-    }
-    conn.execute(
-        "INSERT INTO run (id, workflow, version, status, start_time, trigger_name, trigger_status, \
-         trigger_code, trigger_outputs, trigger_at, client_tracking_id, position, idempotency_key) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
-            new.id.as_str(),
-            new.workflow.as_str(),
-            signed(new.version.0)?,
-            new.status.as_str(),
-            micros(new.start_time),
-            new.trigger.name.as_str(),
-            new.trigger.status.as_str(),
-            new.trigger.code,
-            opt_json_text(&new.trigger.outputs),
-            micros(new.trigger.at),
-            new.client_tracking_id,
-            signed(new.entries.len() as u64)?,
-            new.idempotency_key
-        ],
-    )
-    .sql()?;
-    insert_entries(conn, &new.id, 0, &new.entries)?;
-    if let Some(history) = &new.history {
-        insert_history(conn, history)?;
-    }
-    apply_changes(conn, &new.id, new.changes)?;
-    Ok(Creation::Created(Box::new(load_run(conn, &new.id)?)))
-}
-
-fn append(conn: &Connection, append: Append) -> Result<u64> {
-    let fence: Option<(i64, Option<String>, i64)> = conn
-        .query_row(
-            "SELECT position, lease_owner, lease_epoch FROM run WHERE id = ?1",
-            [append.run.as_str()],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()
-        .sql()?;
-    let (position, owner, epoch) =
-        fence.ok_or_else(|| Error::not_found(Entity::Run, &append.run))?;
-    let (position, epoch) = (unsigned(position)?, unsigned(epoch)?);
-    if position != append.expected_position {
-        return Err(Error::PositionConflict {
-            run: append.run.to_string(),
-            expected: append.expected_position,
-            actual: position,
-        });
-    }
-    if let Some(lease) = &append.lease {
-        if lease.epoch != epoch || owner.as_deref() != Some(lease.owner.as_str()) {
-            return Err(Error::LeaseLost {
-                run: append.run.to_string(),
-                epoch: lease.epoch,
-                current: epoch,
-            });
-        }
-    }
-    insert_entries(conn, &append.run, position, &append.entries)?;
-    apply_changes(conn, &append.run, append.changes)?;
-    let new_position = position + append.entries.len() as u64;
-    conn.execute(
-        "UPDATE run SET position = ?2 WHERE id = ?1",
-        params![append.run.as_str(), signed(new_position)?],
-    )
-    .sql()?;
-    Ok(new_position)
-}
-
 impl RunStore for SqliteStore {
     async fn create_run(&self, new: NewRun) -> Result<Creation> {
-        self.write(move |conn| create(conn, new)).await
+        let text = CreateText::of(&new);
+        self.write(move |conn| run_write::create(conn, new, text))
+            .await
     }
 
     async fn append(&self, request: Append) -> Result<u64> {
-        self.write(move |conn| append(conn, request)).await
+        let text = AppendText::of(&request);
+        self.write(move |conn| run_write::append(conn, request, text))
+            .await
     }
 
     async fn load_journal(&self, run: &RunId, from: u64) -> Result<Vec<StoredEntry>> {
@@ -490,13 +211,12 @@ impl RunStore for SqliteStore {
         let (run, name) = (run.clone(), name.to_owned());
         self.read(move |conn| {
             require_run(conn, &run)?;
-            conn.query_row(
+            query_optional(
+                conn,
                 &format!("{SHOWN_ACTIONS} AND name = ?2"),
                 params![run.as_str(), name],
                 |row| Ok(action_row(row)),
-            )
-            .optional()
-            .sql()?
+            )?
             .ok_or_else(|| Error::not_found(Entity::Action, format!("{run}/{name}")))?
         })
         .await
@@ -534,9 +254,10 @@ impl RunStore for SqliteStore {
     }
 
     async fn record_trigger_history(&self, history: TriggerHistory) -> Result<()> {
+        let text = HistoryText::of(&history);
         self.write(move |conn| {
             require_workflow(conn, &history.workflow)?;
-            insert_history(conn, &history)
+            run_write::insert_history(conn, &history, text)
         })
         .await
     }
@@ -549,16 +270,15 @@ impl RunStore for SqliteStore {
     ) -> Result<TriggerHistory> {
         let (workflow, trigger, id) = (workflow.clone(), trigger.clone(), id.clone());
         self.read(move |conn| {
-            conn.query_row(
+            query_optional(
+                conn,
                 &format!(
                     "SELECT {HISTORY_COLUMNS} FROM trigger_history \
                      WHERE workflow = ?1 AND trigger = ?2 AND id = ?3"
                 ),
                 params![workflow.as_str(), trigger.as_str(), id.as_str()],
                 |row| Ok(history_row(row)),
-            )
-            .optional()
-            .sql()?
+            )?
             .ok_or_else(|| Error::not_found(Entity::TriggerHistory, &id))?
         })
         .await

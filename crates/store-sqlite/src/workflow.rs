@@ -6,10 +6,12 @@ use hookflow_store::{
     SaveOutcome, SubscriptionStatus, TriggerName, TriggerState, VersionId, VersionPrecondition,
     Workflow, WorkflowName, WorkflowSave, WorkflowState, WorkflowStore, WorkflowVersion,
 };
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, Row};
 use serde_json::{json, Value};
 
-use crate::codec::{collect, json, json_text, micros, signed, stored, time, unsigned, Sql};
+use crate::codec::{
+    collect, execute, json, json_text, micros, query_optional, signed, stored, time, unsigned, Sql,
+};
 use crate::SqliteStore;
 
 const WORKFLOW_COLUMNS: &str = "w.name, w.version, w.state, v.definition, v.parameters, \
@@ -38,7 +40,8 @@ fn version_row(row: &Row) -> Result<WorkflowVersion> {
 }
 
 pub(crate) fn load_workflow(conn: &Connection, name: &WorkflowName) -> Result<Workflow> {
-    conn.query_row(
+    query_optional(
+        conn,
         &format!(
             "SELECT {WORKFLOW_COLUMNS} FROM workflow w \
              JOIN workflow_version v ON v.workflow = w.name AND v.version = w.version \
@@ -46,36 +49,30 @@ pub(crate) fn load_workflow(conn: &Connection, name: &WorkflowName) -> Result<Wo
         ),
         [name.as_str()],
         |row| Ok(workflow_row(row)),
-    )
-    .optional()
-    .sql()?
+    )?
     .ok_or_else(|| Error::not_found(Entity::Workflow, name))?
 }
 
 /// NotFound unless the workflow exists.
 pub(crate) fn require_workflow(conn: &Connection, name: &WorkflowName) -> Result<()> {
-    let exists: Option<i64> = conn
-        .query_row(
-            "SELECT 1 FROM workflow WHERE name = ?1",
-            [name.as_str()],
-            |row| row.get(0),
-        )
-        .optional()
-        .sql()?;
+    let exists: Option<i64> = query_optional(
+        conn,
+        "SELECT 1 FROM workflow WHERE name = ?1",
+        [name.as_str()],
+        |row| row.get(0),
+    )?;
     exists
         .map(|_| ())
         .ok_or_else(|| Error::not_found(Entity::Workflow, name))
 }
 
 fn save(conn: &Connection, save: WorkflowSave) -> Result<SaveOutcome> {
-    let current: Option<i64> = conn
-        .query_row(
-            "SELECT version FROM workflow WHERE name = ?1",
-            [save.name.as_str()],
-            |row| row.get(0),
-        )
-        .optional()
-        .sql()?;
+    let current: Option<i64> = query_optional(
+        conn,
+        "SELECT version FROM workflow WHERE name = ?1",
+        [save.name.as_str()],
+        |row| row.get(0),
+    )?;
     let actual = current.map(unsigned).transpose()?;
     let ok = match save.expect {
         VersionPrecondition::Any => true,
@@ -95,33 +92,32 @@ fn save(conn: &Connection, save: WorkflowSave) -> Result<SaveOutcome> {
     let version = actual.map_or(1, |v| v + 1);
     let at = micros(save.at);
     match actual {
-        None => conn
-            .execute(
-                "INSERT INTO workflow (name, version, state, primary_key, secondary_key, \
+        None => execute(
+            conn,
+            "INSERT INTO workflow (name, version, state, primary_key, secondary_key, \
                  created_at, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                params![
-                    save.name.as_str(),
-                    signed(version)?,
-                    save.state.as_str(),
-                    save.initial_keys.primary.0,
-                    save.initial_keys.secondary.0,
-                    at
-                ],
-            )
-            .sql()?,
-        Some(_) => conn
-            .execute(
-                "UPDATE workflow SET version = ?2, state = ?3, changed_at = ?4 WHERE name = ?1",
-                params![
-                    save.name.as_str(),
-                    signed(version)?,
-                    save.state.as_str(),
-                    at
-                ],
-            )
-            .sql()?,
+            params![
+                save.name.as_str(),
+                signed(version)?,
+                save.state.as_str(),
+                save.initial_keys.primary.0,
+                save.initial_keys.secondary.0,
+                at
+            ],
+        )?,
+        Some(_) => execute(
+            conn,
+            "UPDATE workflow SET version = ?2, state = ?3, changed_at = ?4 WHERE name = ?1",
+            params![
+                save.name.as_str(),
+                signed(version)?,
+                save.state.as_str(),
+                at
+            ],
+        )?,
     };
-    conn.execute(
+    execute(
+        conn,
         "INSERT INTO workflow_version (workflow, version, definition, parameters, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
@@ -131,8 +127,7 @@ fn save(conn: &Connection, save: WorkflowSave) -> Result<SaveOutcome> {
             json_text(&save.parameters),
             at
         ],
-    )
-    .sql()?;
+    )?;
     Ok(SaveOutcome {
         workflow: load_workflow(conn, &save.name)?,
         created: actual.is_none(),
@@ -144,11 +139,11 @@ fn delete(conn: &Connection, name: &WorkflowName) -> Result<()> {
     require_workflow(conn, name)?;
     let name = name.as_str();
     for table in ["journal", "timer", "callback", "action"] {
-        conn.execute(
+        execute(
+            conn,
             &format!("DELETE FROM {table} WHERE run IN (SELECT id FROM run WHERE workflow = ?1)"),
             [name],
-        )
-        .sql()?;
+        )?;
     }
     for table in [
         "run",
@@ -157,11 +152,13 @@ fn delete(conn: &Connection, name: &WorkflowName) -> Result<()> {
         "trigger_state",
         "workflow_version",
     ] {
-        conn.execute(&format!("DELETE FROM {table} WHERE workflow = ?1"), [name])
-            .sql()?;
+        execute(
+            conn,
+            &format!("DELETE FROM {table} WHERE workflow = ?1"),
+            [name],
+        )?;
     }
-    conn.execute("DELETE FROM workflow WHERE name = ?1", [name])
-        .sql()?;
+    execute(conn, "DELETE FROM workflow WHERE name = ?1", [name])?;
     Ok(())
 }
 
@@ -246,11 +243,11 @@ impl WorkflowStore for SqliteStore {
         let name = name.clone();
         self.write(move |conn| {
             require_workflow(conn, &name)?;
-            conn.execute(
+            execute(
+                conn,
                 "UPDATE workflow SET state = ?2, changed_at = ?3 WHERE name = ?1",
                 params![name.as_str(), state.as_str(), micros(at)],
-            )
-            .sql()?;
+            )?;
             load_workflow(conn, &name)
         })
         .await
@@ -263,14 +260,13 @@ impl WorkflowStore for SqliteStore {
     ) -> Result<WorkflowVersion> {
         let name = name.clone();
         self.read(move |conn| {
-            conn.query_row(
+            query_optional(
+                conn,
                 "SELECT workflow, version, definition, parameters, created_at \
                  FROM workflow_version WHERE workflow = ?1 AND version = ?2",
                 params![name.as_str(), signed(version.0)?],
                 |row| Ok(version_row(row)),
-            )
-            .optional()
-            .sql()?
+            )?
             .ok_or_else(|| Error::not_found(Entity::WorkflowVersion, format!("{name}/{version}")))?
         })
         .await
@@ -311,7 +307,8 @@ impl WorkflowStore for SqliteStore {
     async fn access_keys(&self, name: &WorkflowName) -> Result<AccessKeys> {
         let name = name.clone();
         self.read(move |conn| {
-            conn.query_row(
+            query_optional(
+                conn,
                 "SELECT primary_key, secondary_key FROM workflow WHERE name = ?1",
                 [name.as_str()],
                 |row| {
@@ -320,9 +317,7 @@ impl WorkflowStore for SqliteStore {
                         secondary: AccessKey(row.get(1)?),
                     })
                 },
-            )
-            .optional()
-            .sql()?
+            )?
             .ok_or_else(|| Error::not_found(Entity::Workflow, &name))
         })
         .await
@@ -341,11 +336,11 @@ impl WorkflowStore for SqliteStore {
                 KeyType::Primary => "primary_key",
                 KeyType::Secondary => "secondary_key",
             };
-            conn.execute(
+            execute(
+                conn,
                 &format!("UPDATE workflow SET {column} = ?2 WHERE name = ?1"),
                 params![name.as_str(), new_key.0],
-            )
-            .sql()?;
+            )?;
             conn.query_row(
                 "SELECT primary_key, secondary_key FROM workflow WHERE name = ?1",
                 [name.as_str()],
@@ -365,7 +360,8 @@ impl WorkflowStore for SqliteStore {
         let name = name.clone();
         self.write(move |conn| {
             require_workflow(conn, &name)?;
-            conn.execute(
+            execute(
+                conn,
                 "INSERT OR REPLACE INTO trigger_state (workflow, trigger, subscription, \
                  last_subscribe, last_unsubscribe, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
@@ -376,8 +372,7 @@ impl WorkflowStore for SqliteStore {
                     exchange_text(&state.last_unsubscribe),
                     micros(state.updated_at)
                 ],
-            )
-            .sql()?;
+            )?;
             Ok(())
         })
         .await
@@ -391,15 +386,13 @@ impl WorkflowStore for SqliteStore {
         let (name, trigger) = (name.clone(), trigger.clone());
         self.read(move |conn| {
             require_workflow(conn, &name)?;
-            conn.query_row(
+            query_optional(conn,
                 &format!(
                     "SELECT {TRIGGER_COLUMNS} FROM trigger_state WHERE workflow = ?1 AND trigger = ?2"
                 ),
                 params![name.as_str(), trigger.as_str()],
                 |row| Ok(trigger_state_row(row)),
-            )
-            .optional()
-            .sql()?
+            )?
             .transpose()
         })
         .await

@@ -17,6 +17,7 @@
 
 mod action;
 mod callback;
+pub mod columns;
 mod error;
 mod history;
 mod id;

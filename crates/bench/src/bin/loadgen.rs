@@ -40,6 +40,10 @@ struct Args {
     /// Seconds one request may take before it counts as an error.
     #[arg(long, default_value_t = 10.0)]
     timeout: f64,
+    /// A file of URLs (one per line, on --url's host and port) used in turn instead of
+    /// --url's path: e.g. the callback URL of every parked run.
+    #[arg(long, value_name = "FILE")]
+    urls_file: Option<std::path::PathBuf>,
     /// Output: a readable report, or one tab-separated line (req/s, p50, p90, p99, max in
     /// ms, answered, 2xx, errors).
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -71,6 +75,19 @@ async fn main_inner(args: Args) -> Result<(), String> {
     config.method = Method::from_bytes(args.method.as_bytes())
         .map_err(|_| format!("bad method: {}", args.method))?;
     config.timeout = seconds(args.timeout, "timeout")?;
+    if let Some(file) = &args.urls_file {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let urls: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        config.paths = Some(std::sync::Arc::new(
+            hookflow_bench::loadgen::Paths::from_urls(&config.target, &urls)?,
+        ));
+    }
     let report = run(config).await?;
     match args.format {
         Format::Text => print!("{}", report.to_text()),

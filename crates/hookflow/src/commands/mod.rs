@@ -2,6 +2,7 @@
 //! and exit 1 with.
 
 pub mod api_client;
+pub mod cluster;
 pub mod expr;
 pub mod resources;
 pub mod serve;

@@ -4,15 +4,20 @@
 //! finish, and stops the work loop and the runtime (accepted work is already durable and
 //! resumes at the next start).
 //!
-//! This is the only place that names a concrete store (SQLite).
+//! This is the only place that names the concrete stores: [`serve_until_signal`] opens
+//! SQLite or PostgreSQL as `--database` says and hands it to the generic [`serve_store`].
 
+use crate::commands::cluster::{ClusterInfo, PostgresCluster, SingleNode};
 use crate::config::{self, Database, ServeArgs, ServeConfig};
 use hookflow_runtime::driver::{Runtime, RuntimeConfig, Services};
 use hookflow_runtime::executor::HttpExecutor;
 use hookflow_runtime::outbound::{ClientConfig, OutboundClient};
 use hookflow_server::{
-    router, serve, tls, AdminKey, AppState, RuntimeBackend, ServeOptions, Settings, Shutdown,
+    router, serve, tls, AdminKey, AppState, Cluster, RuntimeBackend, ServeOptions, Settings,
+    Shutdown,
 };
+use hookflow_store::{LeaseOwner, Store};
+use hookflow_store_postgres::{Options as PostgresOptions, PostgresStore};
 use hookflow_store_sqlite::{Options as SqliteOptions, SqliteStore};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -45,7 +50,35 @@ fn install_logging() {
 
 async fn serve_until_signal(config: ServeConfig) -> Result<(), String> {
     prepare_data_dir(&config.data_dir)?;
-    let store = open_store(&config.database).await?;
+    let node = LeaseOwner::new(node_name()).map_err(|e| format!("error: node name: {e}"))?;
+    match &config.database {
+        Database::Sqlite(path) => {
+            let store = open_sqlite(path).await?;
+            let make_cluster =
+                |info: ClusterInfo| -> Arc<dyn Cluster> { Arc::new(SingleNode::new(info)) };
+            serve_store(store, &config, node, make_cluster, Reconciliation::AtStart).await
+        }
+        Database::Postgres(url) => {
+            let store = open_postgres(url.as_str(), &config.database).await?;
+            let cluster_store = store.clone();
+            let make_cluster = move |info: ClusterInfo| -> Arc<dyn Cluster> {
+                Arc::new(PostgresCluster::start(cluster_store, info))
+            };
+            let reconciliation = Reconciliation::Shared(store.clone());
+            serve_store(store, &config, node, make_cluster, reconciliation).await
+        }
+    }
+}
+
+/// Serves the API, callbacks and the work loop over any store until a signal.
+async fn serve_store<S: Store>(
+    store: S,
+    config: &ServeConfig,
+    node: LeaseOwner,
+    make_cluster: impl FnOnce(ClusterInfo) -> Arc<dyn Cluster>,
+    reconciliation: Reconciliation,
+) -> Result<(), String> {
+    let config = config.clone();
     let key = admin_key(&config)?;
     let tls_config = match &config.tls {
         Some(files) => Some(
@@ -68,24 +101,17 @@ async fn serve_until_signal(config: ServeConfig) -> Result<(), String> {
         response_timeout: config.response_timeout,
     };
     let admin = AdminKey::new(key.value.clone()).map_err(|e| format!("error: {e}"))?;
-    let runtime = build_runtime(store, &config, public_url.as_str())?;
+    let runtime = build_runtime(store, &config, public_url.as_str(), node.clone())?;
     let work_loop = runtime.start();
-    // Webhook trigger subscriptions a crash left unsettled: subscribe or unsubscribe as the
-    // workflow now says (best effort, in the background).
-    {
-        let runtime = runtime.clone();
-        tokio::spawn(async move {
-            match runtime.reconcile_trigger_subscriptions().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(triggers = n, "reconciled webhook trigger subscriptions"),
-                Err(error) => {
-                    tracing::warn!(%error, "reconciling webhook trigger subscriptions failed")
-                }
-            }
-        });
-    }
+    let reconciler = spawn_reconciliation(&runtime, reconciliation, node.clone());
     let backend = RuntimeBackend::new(runtime.clone());
-    let state = AppState::new(Arc::new(backend), admin, settings);
+    let cluster = make_cluster(ClusterInfo {
+        node: node.clone(),
+        listen: bound.to_string(),
+        public_url: public_url.to_string(),
+        store: config.database.kind(),
+    });
+    let state = AppState::with_cluster(Arc::new(backend), admin, settings, cluster);
 
     let scheme = if tls_config.is_some() {
         "https"
@@ -97,13 +123,18 @@ async fn serve_until_signal(config: ServeConfig) -> Result<(), String> {
         "hookflow {} listening on {scheme}://{bound}",
         env!("CARGO_PKG_VERSION")
     );
-    eprintln!("  UI:         {base}/ (the designer is not built into this version yet)");
+    eprintln!("  UI:         {base}/ (the designer; sign in with the admin key)");
     eprintln!("  public URL: {base}");
     eprintln!("  data dir:   {}", config.data_dir.display());
     if let Some(file) = &config.file {
         eprintln!("  config:     {}", file.display());
     }
-    eprintln!("  store:      {} (opened)", config.database.display());
+    eprintln!(
+        "  store:      {} at {} (opened)",
+        config.database.kind(),
+        config.database.display()
+    );
+    eprintln!("  node:       {node}");
     eprintln!(
         "  limits:     bodies up to {} bytes, Response within {}s, runs up to {}s",
         config.max_body_size,
@@ -131,6 +162,7 @@ async fn serve_until_signal(config: ServeConfig) -> Result<(), String> {
     let served = serve(listener, router(state), options, shutdown.signal()).await;
     // Requests are finished (or the grace ran out): stop claiming work, then stop the
     // effect tasks; their runs stay runnable in the store and recover at the next start.
+    reconciler.abort();
     work_loop.stop().await;
     runtime.shutdown().await;
     served.map_err(|e| format!("error: serving failed: {e}"))?;
@@ -138,18 +170,69 @@ async fn serve_until_signal(config: ServeConfig) -> Result<(), String> {
     Ok(())
 }
 
-/// Opens (creating and migrating if needed) the configured store.
-async fn open_store(database: &Database) -> Result<SqliteStore, String> {
-    let path = match database {
-        Database::Sqlite(path) => path.clone(),
-        Database::Postgres(_) => {
-            return Err(format!(
-                "error: PostgreSQL is not supported yet ({}); use sqlite://PATH or leave \
-                 --database unset",
-                database.display()
-            ))
+/// Who reconciles webhook trigger subscriptions left unsettled (CONTRACT §5), and when.
+enum Reconciliation {
+    /// The only node: whatever is unsettled at start was left by a crash.
+    AtStart,
+    /// One of several nodes on one database: an unsettled entry may be a save in
+    /// progress on another node. Periodically, the one node holding the chore reconciles
+    /// the entries older than any save takes.
+    Shared(PostgresStore),
+}
+
+/// How often a node tries to take the reconciliation chore.
+const RECONCILE_EVERY: Duration = Duration::from_secs(60);
+/// Unsettled entries younger than this may belong to a save still running elsewhere
+/// (subscribe retries included).
+const ABANDONED_AFTER: Duration = Duration::from_secs(10 * 60);
+const RECONCILE_TASK: &str = "reconcile-webhook-triggers";
+
+fn spawn_reconciliation<S: Store>(
+    runtime: &Runtime<S>,
+    reconciliation: Reconciliation,
+    node: LeaseOwner,
+) -> tokio::task::JoinHandle<()> {
+    let runtime = runtime.clone();
+    tokio::spawn(async move {
+        let report = |outcome: Result<usize, hookflow_runtime::driver::RuntimeError>| match outcome
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(triggers = n, "reconciled webhook trigger subscriptions"),
+            Err(error) => {
+                tracing::warn!(%error, "reconciling webhook trigger subscriptions failed")
+            }
+        };
+        match reconciliation {
+            Reconciliation::AtStart => report(runtime.reconcile_trigger_subscriptions().await),
+            Reconciliation::Shared(store) => {
+                let hold = chrono::Duration::from_std(RECONCILE_EVERY * 2)
+                    .unwrap_or(chrono::Duration::minutes(2));
+                let age = chrono::Duration::from_std(ABANDONED_AFTER)
+                    .unwrap_or(chrono::Duration::minutes(10));
+                let mut ticks = tokio::time::interval(RECONCILE_EVERY);
+                loop {
+                    ticks.tick().await;
+                    let now = chrono::Utc::now();
+                    match store.take_task(RECONCILE_TASK, &node, now, hold).await {
+                        Ok(true) => report(
+                            runtime
+                                .reconcile_trigger_subscriptions_before(Some(now - age))
+                                .await,
+                        ),
+                        Ok(false) => {}
+                        Err(error) => {
+                            tracing::warn!(%error, "cannot take the reconciliation chore")
+                        }
+                    }
+                }
+            }
         }
-    };
+    })
+}
+
+/// Opens (creating and migrating if needed) the SQLite file.
+async fn open_sqlite(path: &Path) -> Result<SqliteStore, String> {
+    let path = path.to_path_buf();
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| {
             format!(
@@ -167,18 +250,26 @@ async fn open_store(database: &Database) -> Result<SqliteStore, String> {
         .map_err(|e| format!("error: cannot open the store {}: {e}", path.display()))
 }
 
+/// Connects to PostgreSQL and migrates it (one node at a time when several start).
+async fn open_postgres(url: &str, database: &Database) -> Result<PostgresStore, String> {
+    PostgresStore::open(PostgresOptions::new(url))
+        .await
+        .map_err(|e| format!("error: cannot open the store {}: {e}", database.display()))
+}
+
 /// The runtime over the store with the real outbound executor.
-fn build_runtime(
-    store: SqliteStore,
+fn build_runtime<S: Store>(
+    store: S,
     config: &ServeConfig,
     public_url: &str,
-) -> Result<Runtime<SqliteStore>, String> {
+    node: LeaseOwner,
+) -> Result<Runtime<S>, String> {
     let client = OutboundClient::new(ClientConfig::default())
         .map_err(|e| format!("error: cannot build the outbound HTTP client: {e}"))?;
-    let node = hookflow_store::LeaseOwner::new(node_name())
-        .map_err(|e| format!("error: node name: {e}"))?;
     let mut runtime_config = RuntimeConfig::new(public_url.trim_end_matches('/'), node);
     runtime_config.engine.run_duration_limit = config.run_duration_limit;
+    runtime_config.lease_duration = config.lease_duration;
+    runtime_config.in_flight_grace = config.in_flight_grace;
     let services = Services::system(Arc::new(HttpExecutor::new(client)));
     Ok(Runtime::new(store, runtime_config, services))
 }

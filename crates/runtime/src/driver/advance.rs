@@ -7,13 +7,12 @@ use super::projection::{action_records, decode, encode, summary, timer_changes};
 use super::response::RunResponse;
 use super::state_cache::LoadedRun;
 use super::Runtime;
-use crate::environment::RunEnvironment;
 use crate::executor::{outbound_request, BoxFuture};
 use crate::outbound::WorkflowHeaders;
 use chrono::{DateTime, Utc};
 use hookflow_definition::CheckedDefinition;
 use hookflow_engine::{
-    decide, outstanding_effects, Effect, Event, Input, Outcome, RunState, StaleReason,
+    decide_with_state, outstanding_effects, Effect, Event, Input, Outcome, RunState, StaleReason,
 };
 use hookflow_store::{
     Append, CallbackId, ErrorKind, Lease, RunChanges, RunId, Runnable, Store, TimerChange, TimerId,
@@ -156,18 +155,11 @@ impl<S: Store> Runtime<S> {
         let key = self.access_key(&loaded.workflow).await?;
         let now = self.now();
         let decision = {
-            let env = RunEnvironment {
-                now,
-                random: self.shared.services.random.as_ref(),
-                public_base: &self.shared.config.public_base_url,
-                workflow: loaded.workflow.as_str(),
-                run: run.as_str(),
-                key: Some(&key),
-                config: &self.shared.config.engine,
-            };
-            decide(&loaded.state, &definition, step.input.clone(), &env)
+            let env = self.run_env(now, loaded.workflow.as_str(), run.as_str(), Some(&key));
+            decide_with_state(&loaded.state, &definition, step.input.clone(), &env)
                 .map_err(RuntimeError::from)?
         };
+        let (decision, advanced) = decision;
         let mut changes = RunChanges {
             consume_callbacks: step.consume.into_iter().collect(),
             ledger: ledger::settle(&step.input, run, now)?.into_iter().collect(),
@@ -187,8 +179,13 @@ impl<S: Store> Runtime<S> {
             return Ok(Stepped::Stale(reason));
         }
         let timers_before = loaded.state.timers().clone();
-        for event in &decision.events {
-            loaded.state.apply(event);
+        match advanced {
+            Some(state) => loaded.state = state,
+            None => {
+                for event in &decision.events {
+                    loaded.state.apply(event);
+                }
+            }
         }
         changes.timers = timer_changes(&timers_before, loaded.state.timers())?;
         changes.actions = action_records(&decision.events, &loaded.state);
@@ -213,6 +210,7 @@ impl<S: Store> Runtime<S> {
             client_tracking_id: loaded.client_tracking_id.clone(),
         };
         self.shared.states.put(run.clone(), loaded);
+        self.shared.counters.events_written(&decision.events);
         self.dispatch(run, &context, decision.effects);
         Ok(Stepped::Applied)
     }
@@ -318,6 +316,8 @@ impl<S: Store> Runtime<S> {
                     },
                 ),
                 Effect::RunFinished { status, responded } => {
+                    self.shared.counters.run_finished(status);
+                    self.after_run_finished(&context.workflow);
                     if responded {
                         self.shared.responders.forget(run);
                     } else {
@@ -330,6 +330,32 @@ impl<S: Store> Runtime<S> {
                 other => tracing::warn!(%run, effect = ?other, "effect not supported; ignored"),
             }
         }
+    }
+
+    /// A run of `workflow` finished: if its trigger limits concurrency, start queued runs
+    /// in a task. A workflow this node has not cached is looked at too (rare).
+    fn after_run_finished(&self, workflow: &str) {
+        let Ok(name) = hookflow_store::WorkflowName::new(workflow) else {
+            return;
+        };
+        let limited = match self.shared.workflows.peek(&name) {
+            Some(snapshot) => snapshot.definition.triggers.iter().any(|t| {
+                super::concurrency::trigger_limits(&snapshot.definition, &t.name).is_some()
+            }),
+            None => true,
+        };
+        if !limited {
+            return;
+        }
+        let runtime = self.clone();
+        let task = async move {
+            if let Err(e) = runtime.start_queued_runs(&name).await {
+                tracing::warn!(workflow = %name, error = %e, "could not start queued runs; the work loop will");
+            }
+        };
+        let mut tasks = self.shared.tasks.lock().unwrap_or_else(|p| p.into_inner());
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(task);
     }
 
     /// Sends one outbound request in a task and feeds its result back to the run. `id`

@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Unavailable,
     /// A webhook trigger's subscribe failed after its retries (save or enable refused).
     SubscribeFailed,
+    /// The trigger's concurrency queue is full; the same call may succeed later.
+    QueueFull,
     /// Broken data or a broken invariant; never the caller's fault.
     Internal,
 }
@@ -71,6 +73,15 @@ pub enum RuntimeError {
         response: serde_json::Value,
     },
 
+    /// Trigger concurrency: every slot runs and `waiting` runs are queued already.
+    #[error("the trigger '{trigger}' of '{workflow}' runs its maximum of {runs} runs and {waiting} more wait; try again later")]
+    TriggerQueueFull {
+        workflow: String,
+        trigger: String,
+        runs: usize,
+        waiting: usize,
+    },
+
     /// The run kept moving under us (another node writes it); the input was not applied.
     #[error("run '{run}' changed concurrently {attempts} times; giving up for now")]
     Contended { run: String, attempts: u32 },
@@ -95,6 +106,7 @@ impl RuntimeError {
             },
             RuntimeError::Contended { .. } => ErrorKind::Unavailable,
             RuntimeError::SubscribeFailed { .. } => ErrorKind::SubscribeFailed,
+            RuntimeError::TriggerQueueFull { .. } => ErrorKind::QueueFull,
             RuntimeError::Engine(_)
             | RuntimeError::StoredData { .. }
             | RuntimeError::AccessKey(_) => ErrorKind::Internal,
@@ -105,7 +117,7 @@ impl RuntimeError {
     pub fn is_retryable(&self) -> bool {
         match self {
             RuntimeError::Store(e) => e.is_retryable(),
-            RuntimeError::Contended { .. } => true,
+            RuntimeError::Contended { .. } | RuntimeError::TriggerQueueFull { .. } => true,
             _ => false,
         }
     }

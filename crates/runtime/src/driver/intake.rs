@@ -2,21 +2,19 @@
 //! told "accepted"), a webhook action's callback arrives (stored in the inbox before it is
 //! applied), a run is cancelled.
 
-use super::advance::{RunContext, Step, Stepped};
+use super::advance::{Step, Stepped};
+use super::concurrency::{self, Admission};
 use super::error::{Result, RuntimeError};
-use super::projection::{action_records, encode, run_status, summary, timer_changes};
+use super::projection::run_status;
 use super::response::ResponseHandle;
-use super::state_cache::LoadedRun;
+use super::start::{fired_history, fired_trigger, StartOf};
 use super::Runtime;
-use crate::environment::RunEnvironment;
 use hookflow_definition::model::ActionType;
 use hookflow_engine::trigger::{evaluate_trigger, TriggerDecision};
-use hookflow_engine::{
-    decide, ActionKey, Input, RunState, StaleReason, TriggerRecord, WorkflowRef,
-};
+use hookflow_engine::{ActionKey, Input, StaleReason};
 use hookflow_store::{
     Acceptance, CallbackId, Creation, HistoryId, NewCallback, NewRun, RunChanges, RunId, RunStatus,
-    RunTrigger, Store, TriggerHistory, TriggerName, WorkflowName, WorkflowState,
+    Store, TriggerHistory, TriggerName, WorkflowName, WorkflowState,
 };
 use serde_json::{json, Map, Value};
 
@@ -109,13 +107,14 @@ impl<S: Store> Runtime<S> {
         idempotency_key: Option<String>,
     ) -> Result<TriggerOutcome> {
         let name = WorkflowName::new(workflow)?;
-        let stored = self.shared.store.get_workflow(&name).await?;
+        let snapshot = self.workflow_snapshot(&name).await?;
+        let stored = &snapshot.workflow;
         if stored.state == WorkflowState::Disabled {
             return Err(RuntimeError::WorkflowDisabled {
                 workflow: workflow.to_string(),
             });
         }
-        let definition = self.definition(&name, stored.version).await?;
+        let definition = &snapshot.definition;
         if !definition.triggers.iter().any(|t| t.name == trigger) {
             return Err(RuntimeError::TriggerNotFound {
                 workflow: workflow.to_string(),
@@ -126,16 +125,8 @@ impl<S: Store> Runtime<S> {
         let now = self.now();
         let raw_outputs = outputs.to_value();
         let decision = {
-            let env = RunEnvironment {
-                now,
-                random: self.shared.services.random.as_ref(),
-                public_base: &self.shared.config.public_base_url,
-                workflow,
-                run: "",
-                key: None,
-                config: &self.shared.config.engine,
-            };
-            evaluate_trigger(&definition, trigger, &raw_outputs, &env)
+            let env = self.run_env(now, workflow, "", None);
+            evaluate_trigger(definition, trigger, &raw_outputs, &env)
         };
         let each = match decision {
             TriggerDecision::Fire(each) => each,
@@ -158,80 +149,89 @@ impl<S: Store> Runtime<S> {
             }
             _ => return Ok(TriggerOutcome::Skipped),
         };
-        let key = self.access_key(&name).await?;
+        let key = &snapshot.keys.primary;
         let tracking = outputs.client_tracking_id();
+        let limits = concurrency::trigger_limits(definition, trigger);
+        // Admission counts the runs in the store; holding the lock until the runs are
+        // created keeps two calls from both taking the last slot.
+        let _admission = match limits {
+            Some(_) => Some(self.shared.admission.lock().await),
+            None => None,
+        };
         let mut fired = Vec::with_capacity(each.len());
         for (index, run_outputs) in each.into_iter().enumerate() {
-            let run = RunId::from_parts(
-                u64::try_from(now.timestamp_millis()).unwrap_or(0),
-                self.shared.services.random.next_u128(),
-            );
+            let run = self.new_run_id(now);
             // One key per splitOn item, so a repeated request is a duplicate item by item.
             let idempotency = idempotency_key.as_ref().map(|k| match index {
                 0 => k.clone(),
                 i => format!("{k}#{i}"),
             });
-            let _guard = self.shared.locks.lock(&run).await;
-            let start = Input::Start {
-                workflow: WorkflowRef {
-                    name: workflow.to_string(),
-                    id: workflow.to_string(),
-                    run_id: run.to_string(),
-                },
-                trigger: TriggerRecord {
-                    name: trigger.to_string(),
-                    outputs: run_outputs.clone(),
-                    at: now,
-                },
+            let admission = match limits {
+                Some(limits) => self.admit(&name, limits).await?,
+                None => Admission::Start,
             };
-            let decision = {
-                let env = RunEnvironment {
-                    now,
-                    random: self.shared.services.random.as_ref(),
-                    public_base: &self.shared.config.public_base_url,
+            if admission == Admission::Full {
+                if fired.is_empty() {
+                    let limits = limits.unwrap_or(concurrency::TriggerLimits {
+                        runs: 0,
+                        waiting: 0,
+                    });
+                    return Err(RuntimeError::TriggerQueueFull {
+                        workflow: workflow.to_string(),
+                        trigger: trigger.to_string(),
+                        runs: limits.runs,
+                        waiting: limits.waiting,
+                    });
+                }
+                // Some splitOn items got in; the rest are refused with the queue full.
+                tracing::warn!(
                     workflow,
-                    run: run.as_str(),
-                    key: Some(&key),
-                    config: &self.shared.config.engine,
-                };
-                decide(&RunState::new(), &definition, start, &env)?
-            };
-            let mut state = RunState::new();
-            for event in &decision.events {
-                state.apply(event);
+                    trigger,
+                    refused = index,
+                    "trigger queue full; remaining splitOn items dropped"
+                );
+                break;
             }
-            let changes = RunChanges {
-                summary: summary(&state),
-                timers: timer_changes(&Default::default(), state.timers())?,
-                runnable: Some(self.runnable_after(&state, &definition, now)),
-                actions: action_records(&decision.events, &state),
-                ledger: super::ledger::record(&decision.effects, &name, &run, now)?,
-                ..RunChanges::default()
-            };
-            let entries = encode(&decision.events, now)?;
-            let position = entries.len() as u64;
+            let _guard = self.shared.locks.lock(&run).await;
+            if admission == Admission::Queue {
+                let queued = self
+                    .create_queued(QueuedRun {
+                        run: run.clone(),
+                        workflow: &name,
+                        version: stored.version,
+                        trigger: &trigger_name,
+                        outputs: run_outputs,
+                        tracking: tracking.clone(),
+                        idempotency,
+                        now,
+                    })
+                    .await?;
+                match queued {
+                    Creation::Duplicate { original } if index == 0 => {
+                        return Ok(TriggerOutcome::Duplicate { original })
+                    }
+                    Creation::Duplicate { .. } => {}
+                    _ => {
+                        let handle = self.shared.responders.register(run.clone());
+                        fired.push((run, handle));
+                    }
+                }
+                continue;
+            }
+            let mut started = self.decide_start(
+                StartOf {
+                    workflow: &name,
+                    run: &run,
+                    trigger,
+                    outputs: run_outputs.clone(),
+                    fired_at: now,
+                },
+                definition,
+                key,
+                now,
+            )?;
+            let position = started.entries.len() as u64;
             let client_tracking_id = tracking.clone().unwrap_or_else(|| run.to_string());
-            let trigger_record = RunTrigger {
-                name: trigger_name.clone(),
-                status: RunStatus::Succeeded,
-                code: Some("OK".into()),
-                outputs: Some(run_outputs.clone()),
-                at: now,
-            };
-            let history = TriggerHistory {
-                workflow: name.clone(),
-                trigger: trigger_name.clone(),
-                id: HistoryId::from(run.clone()),
-                start_time: now,
-                end_time: Some(now),
-                status: RunStatus::Succeeded,
-                code: Some("OK".into()),
-                fired: true,
-                run: Some(run.clone()),
-                inputs: None,
-                outputs: Some(run_outputs),
-                error: None,
-            };
             let created = self
                 .shared
                 .store
@@ -239,14 +239,17 @@ impl<S: Store> Runtime<S> {
                     id: run.clone(),
                     workflow: name.clone(),
                     version: stored.version,
-                    status: state.status().map_or(RunStatus::Running, run_status),
+                    status: started
+                        .state
+                        .status()
+                        .map_or(RunStatus::Running, run_status),
                     start_time: now,
-                    trigger: trigger_record,
+                    trigger: fired_trigger(&trigger_name, run_outputs.clone(), now),
                     client_tracking_id: client_tracking_id.clone(),
                     idempotency_key: idempotency,
-                    entries,
-                    changes,
-                    history: Some(history),
+                    entries: std::mem::take(&mut started.entries),
+                    changes: std::mem::take(&mut started.changes),
+                    history: Some(fired_history(&name, &trigger_name, &run, run_outputs, now)),
                 })
                 .await?;
             if let Creation::Duplicate { original } = created {
@@ -256,22 +259,16 @@ impl<S: Store> Runtime<S> {
                 continue;
             }
             tracing::info!(workflow, %run, trigger, "run created");
+            self.shared.counters.run_started();
             let handle = self.shared.responders.register(run.clone());
-            self.shared.states.put(
-                run.clone(),
-                LoadedRun {
-                    state,
-                    position,
-                    workflow: name.clone(),
-                    version: stored.version,
-                    client_tracking_id: client_tracking_id.clone(),
-                },
+            self.after_start(
+                &run,
+                started,
+                &name,
+                stored.version,
+                &client_tracking_id,
+                position,
             );
-            let context = RunContext {
-                workflow: workflow.to_string(),
-                client_tracking_id,
-            };
-            self.dispatch(&run, &context, decision.effects);
             fired.push((run, handle));
         }
         Ok(TriggerOutcome::Fired(fired))
@@ -286,10 +283,7 @@ impl<S: Store> Runtime<S> {
         outputs: &Value,
     ) -> Result<()> {
         let now = self.now();
-        let id = RunId::from_parts(
-            u64::try_from(now.timestamp_millis()).unwrap_or(0),
-            self.shared.services.random.next_u128(),
-        );
+        let id = self.new_run_id(now);
         self.shared
             .store
             .record_trigger_history(TriggerHistory {
@@ -322,20 +316,27 @@ impl<S: Store> Runtime<S> {
             .action
             .parse()
             .map_err(|_| RuntimeError::InvalidActionKey(request.action.clone()))?;
-        let stored = self.shared.store.get_workflow(&workflow).await?;
-        if stored.state == WorkflowState::Disabled {
+        let snapshot = self.workflow_snapshot(&workflow).await?;
+        if snapshot.workflow.state == WorkflowState::Disabled {
             return Err(RuntimeError::WorkflowDisabled {
                 workflow: request.workflow,
             });
         }
-        let record = self.shared.store.get_run(&run).await?;
-        if record.workflow != workflow {
+        // A hot run's workflow and version are in the state cache; else one read.
+        let (run_workflow, version) = match self.shared.states.peek_origin(&run) {
+            Some(origin) => origin,
+            None => {
+                let record = self.shared.store.get_run(&run).await?;
+                (record.workflow, record.version)
+            }
+        };
+        if run_workflow != workflow {
             return Err(RuntimeError::RunNotInWorkflow {
                 run: request.run,
                 workflow: request.workflow,
             });
         }
-        let definition = self.definition(&workflow, record.version).await?;
+        let definition = self.definition(&workflow, version).await?;
         let is_webhook = definition
             .actions
             .find(key.name())
@@ -388,9 +389,105 @@ impl<S: Store> Runtime<S> {
 
     /// Cancels a run: running actions end `Cancelled`, waiting webhooks are unsubscribed.
     pub async fn cancel_run(&self, run: &RunId) -> Result<CancelOutcome> {
+        if self.cancel_queued(run).await? {
+            return Ok(CancelOutcome::Cancelled);
+        }
         match self.advance(run, Step::plain(Input::Cancel)).await? {
             Stepped::Stale(_) => Ok(CancelOutcome::AlreadyCompleted),
             _ => Ok(CancelOutcome::Cancelled),
         }
+    }
+}
+
+/// A run to store queued (trigger concurrency): everything its later start needs.
+struct QueuedRun<'a> {
+    run: RunId,
+    workflow: &'a WorkflowName,
+    version: hookflow_store::VersionId,
+    trigger: &'a TriggerName,
+    outputs: Value,
+    tracking: Option<String>,
+    idempotency: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl<S: Store> Runtime<S> {
+    /// Stores a run that waits for a concurrency slot: status `Waiting`, its trigger
+    /// outputs, no journal; the work loop looks at it every `QUEUE_RECHECK`.
+    async fn create_queued(&self, queued: QueuedRun<'_>) -> Result<Creation> {
+        let QueuedRun {
+            run,
+            workflow,
+            version,
+            trigger,
+            outputs,
+            tracking,
+            idempotency,
+            now,
+        } = queued;
+        let created = self
+            .shared
+            .store
+            .create_run(NewRun {
+                id: run.clone(),
+                workflow: workflow.clone(),
+                version,
+                status: RunStatus::Waiting,
+                start_time: now,
+                trigger: fired_trigger(trigger, outputs.clone(), now),
+                client_tracking_id: tracking.unwrap_or_else(|| run.to_string()),
+                idempotency_key: idempotency,
+                entries: Vec::new(),
+                changes: RunChanges {
+                    runnable: Some(self.queue_recheck(now)),
+                    ..RunChanges::default()
+                },
+                history: Some(fired_history(workflow, trigger, &run, outputs, now)),
+            })
+            .await?;
+        if matches!(created, Creation::Created(_)) {
+            self.shared.counters.run_started();
+            tracing::info!(workflow = %workflow, %run, "run queued for a concurrency slot");
+        }
+        Ok(created)
+    }
+
+    /// Cancels a run still queued for a concurrency slot (it never started, so there is
+    /// nothing to stop); `false` when the run is not queued.
+    async fn cancel_queued(&self, run: &RunId) -> Result<bool> {
+        let _admission = self.shared.admission.lock().await;
+        let _guard = self.shared.locks.lock(run).await;
+        let record = self.shared.store.get_run(run).await?;
+        if record.status != RunStatus::Waiting || record.position != 0 {
+            return Ok(false);
+        }
+        let now = self.now();
+        let cancelled = hookflow_store::Append {
+            run: run.clone(),
+            expected_position: 0,
+            lease: None,
+            entries: Vec::new(),
+            changes: RunChanges {
+                summary: Some(hookflow_store::RunSummary {
+                    status: RunStatus::Cancelled,
+                    end_time: Some(now),
+                    outputs: None,
+                    error: None,
+                }),
+                runnable: Some(hookflow_store::Runnable::Idle),
+                ..RunChanges::default()
+            },
+        };
+        self.shared.store.append(cancelled).await?;
+        self.shared
+            .counters
+            .run_finished(hookflow_engine::Status::Cancelled);
+        self.shared.responders.complete(
+            run,
+            super::response::RunResponse::NoResponse {
+                status: hookflow_engine::Status::Cancelled,
+            },
+        );
+        Ok(true)
     }
 }

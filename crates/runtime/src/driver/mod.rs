@@ -31,20 +31,27 @@
 //! Requests still in flight on this node are known locally and not sent twice.
 
 mod advance;
+mod concurrency;
+mod counters;
 mod error;
 mod intake;
 mod ledger;
 mod projection;
+mod recurrence;
 mod response;
 mod run_lock;
+mod start;
 mod state_cache;
 mod webhook_trigger;
 pub mod work_loop;
+mod workflow_cache;
 
+pub use counters::CounterSnapshot;
 pub use error::{ErrorKind, Result, RuntimeError};
 pub use intake::{CallbackAnswer, CallbackRequest, CancelOutcome, TriggerOutcome, TriggerOutputs};
 pub use response::{ResponseHandle, RunResponse};
 pub use work_loop::WorkLoop;
+pub use workflow_cache::WorkflowSnapshot;
 
 use crate::clock::{Clock, SystemClock};
 use crate::environment::{utc_now, OsRandomness, Randomness};
@@ -88,6 +95,10 @@ pub struct RuntimeConfig {
     pub in_flight_grace: Duration,
     /// Attempts of one input when the run keeps moving under us.
     pub max_conflict_retries: u32,
+    /// How long a workflow read from the store serves trigger calls and callbacks before
+    /// it is read again; changes made through this node apply at once, changes made by
+    /// another node sharing the database within this time. Zero reads every time.
+    pub workflow_cache_ttl: Duration,
 }
 
 impl RuntimeConfig {
@@ -102,6 +113,7 @@ impl RuntimeConfig {
             lease_duration: Duration::from_secs(60),
             in_flight_grace: Duration::from_secs(150),
             max_conflict_retries: 8,
+            workflow_cache_ttl: Duration::from_secs(1),
         }
     }
 }
@@ -153,8 +165,14 @@ struct Shared<S> {
     /// Checked definitions by workflow version; versions are immutable, so entries never
     /// go stale (they go when the process does).
     definitions: Mutex<HashMap<(WorkflowName, VersionId), Arc<CheckedDefinition>>>,
-    /// Primary access keys, for minting action callback URLs.
-    keys: Mutex<HashMap<WorkflowName, signing::AccessKey>>,
+    /// Workflows as trigger calls and callbacks need them.
+    workflows: workflow_cache::WorkflowCache,
+    /// Recurrence triggers and their next occurrences.
+    recurrences: recurrence::RecurrenceSchedule,
+    /// Held while a concurrency-limited trigger admits a run or a queued run starts, so
+    /// counts and the runs they admit do not interleave on this node.
+    admission: tokio::sync::Mutex<()>,
+    counters: counters::Counters,
     states: state_cache::StateCache,
     locks: run_lock::RunLocks,
     responders: response::Responders,
@@ -164,6 +182,10 @@ struct Shared<S> {
     tasks: Mutex<JoinSet<()>>,
     /// Pokes the work loop (a timer was scheduled, shutdown).
     wake: Notify,
+    /// The parts of the last run id handed out, so ids made in the same millisecond still
+    /// sort in the order they were made (lists are newest first; queued runs start oldest
+    /// first).
+    last_run_id: Mutex<(u64, u128)>,
 }
 
 impl<S: Store> Runtime<S> {
@@ -175,13 +197,17 @@ impl<S: Store> Runtime<S> {
                 services,
                 config,
                 definitions: Mutex::new(HashMap::new()),
-                keys: Mutex::new(HashMap::new()),
+                workflows: workflow_cache::WorkflowCache::default(),
+                recurrences: recurrence::RecurrenceSchedule::default(),
+                admission: tokio::sync::Mutex::new(()),
+                counters: counters::Counters::default(),
                 states,
                 locks: run_lock::RunLocks::default(),
                 responders: response::Responders::default(),
                 in_flight: Mutex::new(HashSet::new()),
                 tasks: Mutex::new(JoinSet::new()),
                 wake: Notify::new(),
+                last_run_id: Mutex::new((0, 0)),
             }),
         }
     }
@@ -195,10 +221,41 @@ impl<S: Store> Runtime<S> {
         &self.shared.config
     }
 
+    /// Runs started, runs finished by status and actions executed on this node since it
+    /// started (for metrics).
+    pub fn counters(&self) -> CounterSnapshot {
+        self.shared.counters.snapshot()
+    }
+
     /// Outbound calls sent by this process and not yet answered (for metrics and tests:
     /// a run waiting for a callback or a timer has none).
     pub fn outbound_in_flight(&self) -> usize {
         self.in_flight().len()
+    }
+
+    /// A new run id: time-ordered, random below the millisecond, and increasing on this
+    /// node even within one millisecond (as a monotonic ULID generator does).
+    pub(crate) fn new_run_id(&self, now: DateTime<Utc>) -> RunId {
+        const ENTROPY: u128 = (1u128 << 80) - 1;
+        let millis = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+        let mut last = self
+            .shared
+            .last_run_id
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let (millis, entropy) = if millis > last.0 || last.1 >= ENTROPY {
+            (
+                millis.max(last.0 + u64::from(last.1 >= ENTROPY)),
+                self.shared.services.random.next_u128() & (ENTROPY >> 1),
+            )
+        } else {
+            (
+                last.0,
+                last.1 + 1 + (self.shared.services.random.next_u128() & 0xFFFF),
+            )
+        };
+        *last = (millis, entropy.min(ENTROPY));
+        RunId::from_parts(last.0, last.1)
     }
 
     pub(crate) fn now(&self) -> DateTime<Utc> {
@@ -286,6 +343,7 @@ impl<S: Store> Runtime<S> {
         };
         self.lock_definitions()
             .insert((name.clone(), outcome.workflow.version), checked);
+        self.forget_workflow(&name);
         if let Some(old) = &previous_side {
             for trigger in &plan.removals {
                 self.unsubscribe_trigger(
@@ -323,33 +381,9 @@ impl<S: Store> Runtime<S> {
         Ok(checked)
     }
 
-    /// Forgets the cached access keys of a workflow (call after regenerating a key).
-    pub fn forget_access_keys(&self, workflow: &WorkflowName) {
-        self.shared
-            .keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(workflow);
-    }
-
+    /// The primary access key, for minting action callback URLs.
     pub(crate) async fn access_key(&self, workflow: &WorkflowName) -> Result<signing::AccessKey> {
-        if let Some(key) = self
-            .shared
-            .keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(workflow)
-        {
-            return Ok(key.clone());
-        }
-        let keys = self.shared.store.access_keys(workflow).await?;
-        let key = signing::AccessKey::from_base64url(&keys.primary.0)?;
-        self.shared
-            .keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(workflow.clone(), key.clone());
-        Ok(key)
+        Ok(self.workflow_snapshot(workflow).await?.keys.primary.clone())
     }
 
     fn new_access_keys(&self) -> AccessKeys {

@@ -4,7 +4,7 @@
 
 use hookflow_engine::RunState;
 use hookflow_store::{RunId, VersionId, WorkflowName};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 /// A run as the driver needs it to decide.
@@ -28,6 +28,10 @@ pub(crate) struct StateCache {
 struct Inner {
     tick: u64,
     runs: HashMap<RunId, (u64, LoadedRun)>,
+    /// Puts in order, oldest first, with the tick each put had. An entry whose tick no
+    /// longer matches the map's was put again or taken since; it is skipped when evicting
+    /// (and dropped when the queue is rebuilt), which keeps eviction O(1) amortised.
+    order: VecDeque<(u64, RunId)>,
 }
 
 impl StateCache {
@@ -45,26 +49,46 @@ impl StateCache {
         inner.runs.remove(run).map(|(_, loaded)| loaded)
     }
 
+    /// The journal position cached for a run, if its state is cached (a started run).
+    pub(crate) fn peek_position(&self, run: &RunId) -> Option<u64> {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.runs.get(run).map(|(_, loaded)| loaded.position)
+    }
+
+    /// The workflow and version of a cached run.
+    pub(crate) fn peek_origin(&self, run: &RunId) -> Option<(WorkflowName, VersionId)> {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner
+            .runs
+            .get(run)
+            .map(|(_, loaded)| (loaded.workflow.clone(), loaded.version))
+    }
+
     pub(crate) fn put(&self, run: RunId, loaded: LoadedRun) {
         if self.capacity == 0 {
+            return;
+        }
+        // A finished run gets no more inputs worth a cached state (a late callback or
+        // cancel reads the journal once).
+        if loaded.state.completion().is_some() {
             return;
         }
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         inner.tick += 1;
         let tick = inner.tick;
+        inner.order.push_back((tick, run.clone()));
         inner.runs.insert(run, (tick, loaded));
-        if inner.runs.len() > self.capacity {
-            // Evicting is a linear scan; it runs only when full and the cache is small
-            // (hundreds to a few thousand runs), which beats a linked structure's upkeep
-            // on every hit.
-            let oldest = inner
-                .runs
-                .iter()
-                .min_by_key(|(_, (t, _))| *t)
-                .map(|(id, _)| id.clone());
-            if let Some(oldest) = oldest {
+        while inner.runs.len() > self.capacity {
+            let Some((tick, oldest)) = inner.order.pop_front() else {
+                break;
+            };
+            if inner.runs.get(&oldest).is_some_and(|(t, _)| *t == tick) {
                 inner.runs.remove(&oldest);
             }
+        }
+        if inner.order.len() > 4 * self.capacity.max(16) {
+            let Inner { runs, order, .. } = &mut *inner;
+            order.retain(|(tick, id)| runs.get(id).is_some_and(|(t, _)| t == tick));
         }
     }
 }

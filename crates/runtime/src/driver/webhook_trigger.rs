@@ -695,6 +695,7 @@ impl<S: Store> Runtime<S> {
             .store
             .set_workflow_state(name, WorkflowState::Enabled, self.now())
             .await;
+        self.forget_workflow(name);
         self.write_records(name, records).await;
         Ok(result?)
     }
@@ -706,6 +707,7 @@ impl<S: Store> Runtime<S> {
             .store
             .set_workflow_state(name, WorkflowState::Disabled, self.now())
             .await?;
+        self.forget_workflow(name);
         self.unsubscribe_all_triggers(&workflow).await?;
         Ok(workflow)
     }
@@ -738,7 +740,21 @@ impl<S: Store> Runtime<S> {
     /// Reconciles trigger subscriptions left unsettled by a crash (see the module docs).
     /// Returns how many triggers were looked at.
     pub async fn reconcile_trigger_subscriptions(&self) -> Result<usize> {
-        let unsettled = self.shared.store.unsettled_ledger(10_000).await?;
+        self.reconcile_trigger_subscriptions_before(None).await
+    }
+
+    /// [`Runtime::reconcile_trigger_subscriptions`] limited to entries last updated
+    /// before `cutoff`. With several nodes on one database an unsettled entry may belong
+    /// to a save still in progress on another node; only entries older than any
+    /// subscribe can take (retries included) are abandoned for sure.
+    pub async fn reconcile_trigger_subscriptions_before(
+        &self,
+        cutoff: Option<DateTime<Utc>>,
+    ) -> Result<usize> {
+        let mut unsettled = self.shared.store.unsettled_ledger(10_000).await?;
+        if let Some(cutoff) = cutoff {
+            unsettled.retain(|entry| entry.updated_at < cutoff);
+        }
         let mut seen: Vec<(WorkflowName, String)> = Vec::new();
         for entry in &unsettled {
             if let LedgerTarget::Trigger(trigger) = &entry.target {

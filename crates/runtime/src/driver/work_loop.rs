@@ -11,7 +11,7 @@ use super::advance::{RunContext, Step, Stepped};
 use super::error::Result;
 use super::Runtime;
 use hookflow_engine::{outstanding_effects, Input, TimerId};
-use hookflow_store::{Append, Lease, RunChanges, Store};
+use hookflow_store::{Append, Lease, RunChanges, RunStatus, Store};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -79,6 +79,9 @@ impl<S: Store> Runtime<S> {
     /// One pass: claims every run with due work (in batches) and drives each. Returns how
     /// many runs were claimed.
     pub async fn run_due_work(&self) -> Result<usize> {
+        if let Err(e) = self.fire_due_recurrences().await {
+            tracing::warn!(error = %e, "recurrence triggers could not be checked");
+        }
         let config = &self.shared.config;
         let lease_duration =
             chrono::Duration::from_std(config.lease_duration).unwrap_or(chrono::Duration::MAX);
@@ -93,8 +96,19 @@ impl<S: Store> Runtime<S> {
                 return Ok(total);
             }
             total += leases.len();
-            for lease in leases {
+            for mut lease in leases {
                 let run = lease.run.clone();
+                // Runs of a batch are driven one after another, so a late one may have
+                // waited long: renew its lease once more than half of it has gone, and
+                // skip it if another node took it over meanwhile (the lease lapsed).
+                match self.renew_if_half_gone(&lease).await {
+                    Ok(Some(renewed)) => lease = renewed,
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::debug!(%run, error = %e, "lease lost before driving");
+                        continue;
+                    }
+                }
                 if let Err(e) = self.drive_claimed(&lease).await {
                     tracing::warn!(%run, error = %e, "could not drive a claimed run");
                 }
@@ -109,10 +123,32 @@ impl<S: Store> Runtime<S> {
         }
     }
 
+    /// Renews `lease` when less than half of its duration is left (`None`: still fresh).
+    async fn renew_if_half_gone(&self, lease: &Lease) -> Result<Option<Lease>> {
+        let duration = chrono::Duration::from_std(self.shared.config.lease_duration)
+            .unwrap_or(chrono::Duration::MAX);
+        let now = self.now();
+        if lease.expires_at - now > duration / 2 {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.shared.store.renew_lease(lease, duration, now).await?,
+        ))
+    }
+
     /// Everything a claimed run is due for: pending callbacks, due timers, outbound calls
     /// that were never answered.
     async fn drive_claimed(&self, lease: &Lease) -> Result<()> {
         let run = &lease.run;
+        // A run queued for a trigger concurrency slot has no journal yet: start it if a
+        // slot is free (it takes the run's lock itself).
+        if self.shared.states.peek_position(run).is_none() {
+            let record = self.shared.store.get_run(run).await?;
+            if record.status == RunStatus::Waiting && record.position == 0 {
+                self.start_queued(run, Some(lease.clone())).await?;
+                return Ok(());
+            }
+        }
         let _guard = self.shared.locks.lock(run).await;
         let store = &self.shared.store;
         for callback in store.pending_callbacks(run).await? {
@@ -196,7 +232,11 @@ impl<S: Store> Runtime<S> {
             workflow: loaded.workflow.to_string(),
             client_tracking_id: loaded.client_tracking_id.clone(),
         };
-        self.shared.states.put(run.clone(), loaded);
+        // Keep the state only if the write proved it current: after a conflict (another
+        // node advanced the run) a cached stale state would fail this refresh forever.
+        if refreshed.is_ok() {
+            self.shared.states.put(run.clone(), loaded);
+        }
         refreshed?;
         if !outstanding.is_empty() {
             tracing::info!(%run, calls = outstanding.len(), "re-sending unanswered outbound calls");

@@ -1,7 +1,9 @@
 //! The driver over real stores: runs from trigger to completion, outbound calls against
 //! stand-in servers on `127.0.0.1:0`, webhook callbacks, cancel, restart and recovery.
 
+mod concurrency;
 mod harness;
 mod lifecycle;
+mod recurrence;
 mod restart;
 mod webhook;

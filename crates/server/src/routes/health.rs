@@ -30,7 +30,10 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain"))
 )]
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let snapshot = state.backend().metrics().await;
+    let mut snapshot = state.backend().metrics().await;
+    if let Some(cluster) = state.cluster() {
+        snapshot.families.extend(cluster.metrics());
+    }
     let text = crate::metrics::render(&state, &snapshot);
     (
         [(

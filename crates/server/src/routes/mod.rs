@@ -3,7 +3,9 @@
 //! HTTP in [`crate::error`].
 
 pub mod callbacks;
+pub mod designer;
 pub mod health;
+pub mod nodes;
 pub mod runs;
 pub mod triggers;
 pub mod workflows;

@@ -11,55 +11,49 @@ use crate::model::WorkflowName;
 use axum::body::Bytes;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use hookflow_runtime::driver::WorkflowSnapshot;
 use hookflow_runtime::driver::{
     CallbackAnswer, CallbackRequest, RunResponse, TriggerOutcome, TriggerOutputs,
 };
-use hookflow_runtime::signing::{self, Operation, SignedQuery, WorkflowKeys};
+use hookflow_runtime::signing::{self, Operation, SignedQuery};
 use hookflow_store::Store;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// The query parameters that belong to the signed URL, not to the caller's data.
 const SIGNATURE_PARAMS: [&str; 5] = ["api-version", "sp", "sv", "sig", "se"];
 
 impl<S: Store> RuntimeBackend<S> {
-    /// The workflow's keys; a workflow that does not exist is 404 before any signature
-    /// check (there is nothing to check against).
-    async fn keys(&self, workflow: &WorkflowName) -> Result<WorkflowKeys, AppError> {
+    /// The workflow as the runtime keeps it for calls (state, definition, keys); a
+    /// workflow that does not exist is 404 before any signature check (there is nothing to
+    /// check against).
+    async fn snapshot(&self, workflow: &WorkflowName) -> Result<Arc<WorkflowSnapshot>, AppError> {
         let name = convert::workflow_name(workflow)?;
-        let keys = self
-            .runtime
-            .store()
-            .access_keys(&name)
+        self.runtime
+            .workflow_snapshot(&name)
             .await
-            .map_err(errors::from_store)?;
-        let read = |k: &hookflow_store::AccessKey| {
-            signing::AccessKey::from_base64url(&k.0).map_err(|e| AppError::Internal {
-                message: format!("the stored access key of '{workflow}' is unreadable: {e}"),
-            })
-        };
-        Ok(WorkflowKeys {
-            primary: read(&keys.primary)?,
-            secondary: read(&keys.secondary)?,
-        })
+            .map_err(errors::from_runtime)
     }
 
-    /// Checks the signed URL before anything else happens to the request.
+    /// Checks the signed URL before anything else happens to the request; returns the
+    /// workflow it was checked against.
     async fn verify(
         &self,
         workflow: &WorkflowName,
         operation: &Operation<'_>,
         signature: &CallbackSignature,
-    ) -> Result<(), AppError> {
-        let keys = self.keys(workflow).await?;
+    ) -> Result<Arc<WorkflowSnapshot>, AppError> {
+        let snapshot = self.snapshot(workflow).await?;
+        let keys = &snapshot.keys;
         let query = SignedQuery {
             sp: signature.sp.clone(),
             sv: signature.sv.clone(),
             sig: signature.sig.clone(),
             se: signature.se.clone(),
         };
-        signing::verify(&keys, operation, &query, chrono::Utc::now())
-            .map(|_| ())
-            .map_err(errors::from_signature)
+        signing::verify(keys, operation, &query, chrono::Utc::now())
+            .map_err(errors::from_signature)?;
+        Ok(snapshot)
     }
 
     pub(super) async fn handle_trigger_callback(
@@ -69,15 +63,10 @@ impl<S: Store> RuntimeBackend<S> {
         let operation = Operation::TriggerRun {
             trigger: &call.trigger,
         };
-        self.verify(&call.workflow, &operation, &call.signature)
+        let snapshot = self
+            .verify(&call.workflow, &operation, &call.signature)
             .await?;
-        let name = convert::workflow_name(&call.workflow)?;
-        let stored = self
-            .runtime
-            .store()
-            .get_workflow(&name)
-            .await
-            .map_err(errors::from_store)?;
+        let stored = &snapshot.workflow;
         let trigger = definition::trigger(&stored.definition, &call.trigger);
         let template = trigger
             .and_then(|t| definition::trigger_input(t, "relativePath"))

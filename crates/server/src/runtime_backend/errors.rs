@@ -79,6 +79,10 @@ pub(crate) fn from_runtime(error: RuntimeError) -> AppError {
         RuntimeError::SubscribeFailed { response, .. } => AppError::SubscribeFailed {
             response: subscribe_exchange(&response),
         },
+        queue_full @ RuntimeError::TriggerQueueFull { .. } => AppError::TooManyRequests {
+            message: queue_full.to_string(),
+            retry_after: Some(RETRY_AFTER),
+        },
         other => match other.kind() {
             ErrorKind::Unavailable => AppError::Unavailable {
                 code: "ServiceBusy".into(),

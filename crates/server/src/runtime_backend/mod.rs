@@ -220,7 +220,7 @@ impl<S: Store> Backend for RuntimeBackend<S> {
             .delete_workflow(&stored.name)
             .await
             .map_err(errors::from_store)?;
-        self.runtime.forget_access_keys(&stored.name);
+        self.runtime.forget_workflow(&stored.name);
         Ok(())
     }
 
@@ -259,8 +259,8 @@ impl<S: Store> Backend for RuntimeBackend<S> {
             )
             .await
             .map_err(errors::from_store)?;
-        // The runtime caches the primary key for minting action URLs.
-        self.runtime.forget_access_keys(&name);
+        // The runtime keeps the keys in memory for verifying and minting URLs.
+        self.runtime.forget_workflow(&name);
         Ok(())
     }
 
@@ -573,6 +573,20 @@ impl<S: Store> Backend for RuntimeBackend<S> {
                 value,
             }],
         };
+        let counter =
+            |name: &str, help: &str, samples: Vec<(Vec<(String, String)>, u64)>| MetricFamily {
+                name: name.into(),
+                help: help.into(),
+                kind: MetricKind::Counter,
+                samples: samples
+                    .into_iter()
+                    .map(|(labels, value)| MetricSample {
+                        labels,
+                        value: value as f64,
+                    })
+                    .collect(),
+            };
+        let counters = self.runtime.counters();
         MetricsSnapshot {
             families: vec![
                 gauge(
@@ -584,6 +598,25 @@ impl<S: Store> Backend for RuntimeBackend<S> {
                     "hookflow_outbound_in_flight",
                     "Outbound calls sent by this process and not yet answered.",
                     self.runtime.outbound_in_flight() as f64,
+                ),
+                counter(
+                    "hookflow_runs_started_total",
+                    "Runs started by this node (queued runs included).",
+                    vec![(Vec::new(), counters.runs_started)],
+                ),
+                counter(
+                    "hookflow_runs_completed_total",
+                    "Runs finished on this node, by final status.",
+                    counters
+                        .runs_finished
+                        .iter()
+                        .map(|(status, n)| (vec![("status".to_string(), status.to_string())], *n))
+                        .collect(),
+                ),
+                counter(
+                    "hookflow_actions_executed_total",
+                    "Actions completed on this node (each loop iteration of an action counts).",
+                    vec![(Vec::new(), counters.actions_executed)],
                 ),
             ],
         }

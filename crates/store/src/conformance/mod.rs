@@ -30,7 +30,15 @@ pub use workflow::*;
 #[macro_export]
 macro_rules! conformance_tests {
     ($factory:path) => {
-        $crate::conformance_tests!(@each $factory;
+        $crate::conformance_tests!(@list each $factory);
+    };
+    // For backends needing a server: the factory returns `Option<(store, guard)>`, `None`
+    // meaning "skip" (the factory says why; it must refuse to skip in CI).
+    (optional $factory:path) => {
+        $crate::conformance_tests!(@list optional $factory);
+    };
+    (@list $mode:ident $factory:path) => {
+        $crate::conformance_tests!(@$mode $factory;
             workflow_save_creates_versions,
             workflow_save_preconditions,
             workflow_list_pages,
@@ -65,6 +73,17 @@ macro_rules! conformance_tests {
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 let (store, _guard) = $factory().await;
+                $crate::conformance::$name(store).await;
+            }
+        )*
+    };
+    (@optional $factory:path; $($name:ident),* $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let Some((store, _guard)) = $factory().await else {
+                    return;
+                };
                 $crate::conformance::$name(store).await;
             }
         )*

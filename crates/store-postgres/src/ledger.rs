@@ -1,0 +1,143 @@
+//! The webhook subscription ledger in PostgreSQL.
+
+use hookflow_store::{
+    ActionKey, Entity, Error, LedgerEntry, LedgerId, LedgerState, LedgerTarget, LedgerUpdate,
+    Repetition, Result, RunId, SubscriptionLedger, TriggerName, WorkflowName,
+};
+use serde_json::{json, Value};
+use tokio_postgres::Row;
+
+use crate::codec::{json, json_text, micros, opt_json, opt_json_text, stored, time, Sql};
+use crate::commit::Op;
+use crate::PostgresStore;
+
+macro_rules! ledger_select {
+    () => {
+        "SELECT id, workflow, trigger, run, action, repetition, operation, request, response, \
+         state, created_at, updated_at FROM ledger "
+    };
+}
+
+/// A new entry as the write functions read it.
+pub(crate) fn ledger_argument(entry: &LedgerEntry) -> Value {
+    let (trigger, run, action, repetition) = match &entry.target {
+        LedgerTarget::Trigger(trigger) => (Some(trigger.as_str()), None, None, None),
+        LedgerTarget::Action { run, key } => (
+            None,
+            Some(run.as_str()),
+            Some(key.name.as_str()),
+            Some(key.repetition.name()),
+        ),
+    };
+    json!({
+        "id": entry.id.as_str(),
+        "workflow": entry.workflow.as_str(),
+        "trigger": trigger,
+        "run": run,
+        "action": action,
+        "repetition": repetition,
+        "operation": entry.operation.as_str(),
+        "request": json_text(&entry.request),
+        "response": opt_json_text(&entry.response),
+        "state": entry.state.as_str(),
+        "created_at": micros(entry.created_at),
+        "updated_at": micros(entry.updated_at),
+    })
+}
+
+fn ledger_row(row: &Row) -> Result<LedgerEntry> {
+    let trigger: Option<String> = row.try_get(2).sql()?;
+    let run: Option<String> = row.try_get(3).sql()?;
+    let action: Option<String> = row.try_get(4).sql()?;
+    let repetition: Option<String> = row.try_get(5).sql()?;
+    let target = match (trigger, run, action) {
+        (Some(trigger), None, None) => LedgerTarget::Trigger(stored(TriggerName::new(trigger))?),
+        (None, Some(run), Some(name)) => LedgerTarget::Action {
+            run: stored(RunId::parse(&run))?,
+            key: ActionKey {
+                name,
+                repetition: stored(Repetition::parse(repetition.as_deref().unwrap_or("")))?,
+            },
+        },
+        _ => {
+            return Err(Error::internal(
+                "ledger row names neither a trigger nor an action",
+            ))
+        }
+    };
+    Ok(LedgerEntry {
+        id: stored(LedgerId::new(row.try_get::<_, String>(0).sql()?))?,
+        workflow: stored(WorkflowName::new(row.try_get::<_, String>(1).sql()?))?,
+        target,
+        operation: stored(hookflow_store::LedgerOperation::parse(
+            &row.try_get::<_, String>(6).sql()?,
+        ))?,
+        request: json(&row.try_get::<_, String>(7).sql()?)?,
+        response: opt_json(row.try_get(8).sql()?)?,
+        state: stored(LedgerState::parse(&row.try_get::<_, String>(9).sql()?))?,
+        created_at: time(row.try_get(10).sql()?)?,
+        updated_at: time(row.try_get(11).sql()?)?,
+    })
+}
+
+impl SubscriptionLedger for PostgresStore {
+    async fn record_ledger(&self, entry: LedgerEntry) -> Result<()> {
+        self.write(
+            Op::RecordLedger,
+            entry.workflow.as_str(),
+            &ledger_argument(&entry),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn update_ledger(&self, update: LedgerUpdate) -> Result<LedgerEntry> {
+        self.write(
+            Op::UpdateLedger,
+            update.id.as_str(),
+            &json!({
+                "id": update.id.as_str(),
+                "state": update.state.as_str(),
+                "response": opt_json_text(&update.response),
+                "at": micros(update.at),
+            }),
+        )
+        .await?;
+        self.get_ledger_entry(&update.id).await
+    }
+
+    async fn get_ledger_entry(&self, id: &LedgerId) -> Result<LedgerEntry> {
+        let row = self
+            .readers()
+            .query_opt(concat!(ledger_select!(), "WHERE id = $1"), &[&id.as_str()])
+            .await?
+            .ok_or_else(|| Error::not_found(Entity::LedgerEntry, id))?;
+        ledger_row(&row)
+    }
+
+    async fn unsettled_ledger(&self, limit: usize) -> Result<Vec<LedgerEntry>> {
+        let rows = self
+            .readers()
+            .query(
+                concat!(
+                    ledger_select!(),
+                    "WHERE state IN ('Pending', 'Sent') ORDER BY seq LIMIT $1"
+                ),
+                &[&(limit as i64)],
+            )
+            .await?;
+        rows.iter().map(ledger_row).collect()
+    }
+
+    async fn workflow_ledger(&self, workflow: &WorkflowName) -> Result<Vec<LedgerEntry>> {
+        self.require_workflow(workflow).await?;
+        let rows = self
+            .readers()
+            .query(
+                concat!(ledger_select!(), "WHERE workflow = $1 ORDER BY seq"),
+                &[&workflow.as_str()],
+            )
+            .await?;
+        rows.iter().map(ledger_row).collect()
+    }
+}

@@ -1,0 +1,420 @@
+//! The two writes that advance runs — `create_run` and `append` — and the side tables they
+//! change together (summary, timers, callbacks, ledger, action records, history).
+//!
+//! The writer thread is the one serial part of the store (group commit), so it should only
+//! run SQL: every JSON column is serialised beforehand by the caller's task
+//! ([`CreateText::of`], [`AppendText::of`]), on whichever worker thread it runs.
+
+use hookflow_store::{
+    ActionRecord, Append, Creation, Entity, Error, JournalEntry, LedgerChange, NewRun, Result, Run,
+    RunChanges, RunId, Runnable, TimerChange, TriggerHistory,
+};
+use rusqlite::{params, Connection};
+
+use crate::codec::{
+    execute, json_text, micros, opt_json_text, opt_micros, query_optional, signed, stored, unsigned,
+};
+use crate::ledger::{record_entry, update_entry};
+use crate::workflow::require_workflow;
+
+/// The JSON columns of an action record, as text.
+struct ActionText {
+    inputs: Option<String>,
+    outputs: Option<String>,
+    error: Option<String>,
+}
+
+/// The JSON columns of a run's changes, as text.
+pub(crate) struct ChangesText {
+    summary_outputs: Option<String>,
+    summary_error: Option<String>,
+    actions: Vec<ActionText>,
+}
+
+impl ChangesText {
+    fn of(changes: &RunChanges) -> ChangesText {
+        let summary = changes.summary.as_ref();
+        ChangesText {
+            summary_outputs: summary.and_then(|s| opt_json_text(&s.outputs)),
+            summary_error: summary.and_then(|s| opt_json_text(&s.error)),
+            actions: changes
+                .actions
+                .iter()
+                .map(|a| ActionText {
+                    inputs: opt_json_text(&a.inputs),
+                    outputs: opt_json_text(&a.outputs),
+                    error: opt_json_text(&a.error),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The JSON columns of a trigger history, as text.
+pub(crate) struct HistoryText {
+    inputs: Option<String>,
+    outputs: Option<String>,
+    error: Option<String>,
+}
+
+impl HistoryText {
+    pub(crate) fn of(history: &TriggerHistory) -> HistoryText {
+        HistoryText {
+            inputs: opt_json_text(&history.inputs),
+            outputs: opt_json_text(&history.outputs),
+            error: opt_json_text(&history.error),
+        }
+    }
+}
+
+/// Everything of a `create_run` that is JSON, as text.
+pub(crate) struct CreateText {
+    trigger_outputs: Option<String>,
+    entries: Vec<String>,
+    changes: ChangesText,
+    history: Option<HistoryText>,
+}
+
+impl CreateText {
+    pub(crate) fn of(new: &NewRun) -> CreateText {
+        CreateText {
+            trigger_outputs: opt_json_text(&new.trigger.outputs),
+            entries: entry_texts(&new.entries),
+            changes: ChangesText::of(&new.changes),
+            history: new.history.as_ref().map(HistoryText::of),
+        }
+    }
+}
+
+/// Everything of an `append` that is JSON, as text.
+pub(crate) struct AppendText {
+    entries: Vec<String>,
+    changes: ChangesText,
+}
+
+impl AppendText {
+    pub(crate) fn of(append: &Append) -> AppendText {
+        AppendText {
+            entries: entry_texts(&append.entries),
+            changes: ChangesText::of(&append.changes),
+        }
+    }
+}
+
+fn entry_texts(entries: &[JournalEntry]) -> Vec<String> {
+    entries.iter().map(|e| json_text(&e.payload)).collect()
+}
+
+fn insert_entries(
+    conn: &Connection,
+    run: &RunId,
+    from: u64,
+    entries: &[JournalEntry],
+    texts: &[String],
+) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO journal (run, position, kind, payload, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .map_err(crate::codec::sql_error)?;
+    for (offset, (entry, text)) in entries.iter().zip(texts).enumerate() {
+        stmt.execute(params![
+            run.as_str(),
+            signed(from + offset as u64)?,
+            entry.kind,
+            text,
+            micros(entry.at)
+        ])
+        .map_err(crate::codec::sql_error)?;
+    }
+    Ok(())
+}
+
+/// Writes the parts of `changes` other than the summary and the runnable time (which
+/// `create` puts in the run row itself and `append` writes in [`append`]). Any error leaves
+/// partial writes behind: the caller's savepoint rolls them back.
+fn apply_side_tables(
+    conn: &Connection,
+    run: &RunId,
+    changes: RunChanges,
+    texts: ChangesText,
+) -> Result<()> {
+    let id = run.as_str();
+    for change in changes.timers {
+        match change {
+            TimerChange::Schedule {
+                id: timer,
+                due,
+                payload,
+            } => execute(
+                conn,
+                "INSERT OR REPLACE INTO timer (run, id, due, payload) VALUES (?1, ?2, ?3, ?4)",
+                params![id, timer.as_str(), micros(due), json_text(&payload)],
+            )?,
+            TimerChange::Cancel { id: timer } => execute(
+                conn,
+                "DELETE FROM timer WHERE run = ?1 AND id = ?2",
+                params![id, timer.as_str()],
+            )?,
+        };
+    }
+    for callback in changes.consume_callbacks {
+        let consumed: Option<i64> = query_optional(
+            conn,
+            "SELECT consumed FROM callback WHERE id = ?1 AND run = ?2",
+            params![signed(callback.0)?, id],
+            |row| row.get(0),
+        )?;
+        match consumed {
+            None => return Err(Error::not_found(Entity::Callback, callback)),
+            Some(0) => {}
+            Some(_) => {
+                return Err(Error::AlreadyConsumed {
+                    run: id.to_owned(),
+                    id: callback.0,
+                })
+            }
+        }
+        execute(
+            conn,
+            "UPDATE callback SET consumed = 1 WHERE id = ?1",
+            [signed(callback.0)?],
+        )?;
+    }
+    for change in changes.ledger {
+        match change {
+            LedgerChange::Record(entry) => record_entry(conn, &entry)?,
+            LedgerChange::Update(update) => {
+                update_entry(conn, &update)?;
+            }
+        }
+    }
+    for (record, text) in changes.actions.iter().zip(texts.actions) {
+        upsert_action(conn, id, record, text)?;
+    }
+    Ok(())
+}
+
+fn upsert_action(
+    conn: &Connection,
+    run: &str,
+    record: &ActionRecord,
+    text: ActionText,
+) -> Result<()> {
+    execute(
+        conn,
+        "INSERT OR REPLACE INTO action (run, name, repetition, seq, status, code, start_time, \
+         end_time, inputs, outputs, error) VALUES (?1, ?2, ?3, \
+         (SELECT COALESCE(MAX(seq), 0) + 1 FROM action WHERE run = ?1), \
+         ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            run,
+            record.key.name,
+            record.key.repetition.name(),
+            record.status.as_str(),
+            record.code,
+            opt_micros(record.start_time),
+            opt_micros(record.end_time),
+            text.inputs,
+            text.outputs,
+            text.error
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn insert_history(
+    conn: &Connection,
+    history: &TriggerHistory,
+    text: HistoryText,
+) -> Result<()> {
+    let exists: Option<i64> = query_optional(
+        conn,
+        "SELECT 1 FROM trigger_history WHERE workflow = ?1 AND trigger = ?2 AND id = ?3",
+        params![
+            history.workflow.as_str(),
+            history.trigger.as_str(),
+            history.id.as_str()
+        ],
+        |row| row.get(0),
+    )?;
+    if exists.is_some() {
+        return Err(Error::already_exists(Entity::TriggerHistory, &history.id));
+    }
+    execute(
+        conn,
+        "INSERT INTO trigger_history (workflow, trigger, id, start_time, end_time, status, code, \
+         fired, run, inputs, outputs, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            history.workflow.as_str(),
+            history.trigger.as_str(),
+            history.id.as_str(),
+            micros(history.start_time),
+            opt_micros(history.end_time),
+            history.status.as_str(),
+            history.code,
+            history.fired,
+            history.run.as_ref().map(RunId::as_str),
+            text.inputs,
+            text.outputs,
+            text.error
+        ],
+    )?;
+    Ok(())
+}
+
+fn runnable_column(runnable: Runnable) -> Option<i64> {
+    match runnable {
+        Runnable::At(at) => Some(micros(at)),
+        Runnable::Idle => None,
+    }
+}
+
+/// Creates the run with its first entries and changes. The run row is written once, with
+/// its summary and runnable time already in it (an update right after the insert would
+/// move the row in every index it is in).
+pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Result<Creation> {
+    require_workflow(conn, &new.workflow)?;
+    let exists: Option<i64> = query_optional(
+        conn,
+        "SELECT 1 FROM run WHERE id = ?1",
+        [new.id.as_str()],
+        |row| row.get(0),
+    )?;
+    if exists.is_some() {
+        return Err(Error::already_exists(Entity::Run, &new.id));
+    }
+    if let Some(key) = &new.idempotency_key {
+        let original: Option<String> = query_optional(
+            conn,
+            "SELECT id FROM run WHERE workflow = ?1 AND trigger_name = ?2 AND idempotency_key = ?3",
+            params![new.workflow.as_str(), new.trigger.name.as_str(), key],
+            |row| row.get(0),
+        )?;
+        if let Some(original) = original {
+            return Ok(Creation::Duplicate {
+                original: stored(RunId::parse(&original))?,
+            });
+        }
+    }
+    let summary = new.changes.summary.take();
+    let runnable = new.changes.runnable.take().and_then(runnable_column);
+    let status = summary.as_ref().map_or(new.status, |s| s.status);
+    let end_time = summary.as_ref().and_then(|s| s.end_time);
+    let position = new.entries.len() as u64;
+    execute(
+        conn,
+        "INSERT INTO run (id, workflow, version, status, start_time, end_time, trigger_name, \
+         trigger_status, trigger_code, trigger_outputs, trigger_at, outputs, error, \
+         client_tracking_id, position, idempotency_key, runnable_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        params![
+            new.id.as_str(),
+            new.workflow.as_str(),
+            signed(new.version.0)?,
+            status.as_str(),
+            micros(new.start_time),
+            opt_micros(end_time),
+            new.trigger.name.as_str(),
+            new.trigger.status.as_str(),
+            new.trigger.code,
+            text.trigger_outputs,
+            micros(new.trigger.at),
+            text.changes.summary_outputs,
+            text.changes.summary_error,
+            new.client_tracking_id,
+            signed(position)?,
+            new.idempotency_key,
+            runnable
+        ],
+    )?;
+    insert_entries(conn, &new.id, 0, &new.entries, &text.entries)?;
+    if let (Some(history), Some(history_text)) = (&new.history, text.history) {
+        insert_history(conn, history, history_text)?;
+    }
+    // A callback names an existing run, so none can wait for this one yet: no inbox check.
+    apply_side_tables(conn, &new.id, new.changes, text.changes)?;
+    // Built from what was written rather than read back: one query less per run.
+    Ok(Creation::Created(Box::new(Run {
+        id: new.id,
+        workflow: new.workflow,
+        version: new.version,
+        status,
+        start_time: new.start_time,
+        end_time,
+        trigger: new.trigger,
+        outputs: summary.as_ref().and_then(|s| s.outputs.clone()),
+        error: summary.and_then(|s| s.error),
+        client_tracking_id: new.client_tracking_id,
+        position,
+    })))
+}
+
+/// Appends at the expected position, under the lease if one is given.
+pub(crate) fn append(conn: &Connection, mut append: Append, text: AppendText) -> Result<u64> {
+    let fence: Option<(i64, Option<String>, i64)> = query_optional(
+        conn,
+        "SELECT position, lease_owner, lease_epoch FROM run WHERE id = ?1",
+        [append.run.as_str()],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    let (position, owner, epoch) =
+        fence.ok_or_else(|| Error::not_found(Entity::Run, &append.run))?;
+    let (position, epoch) = (unsigned(position)?, unsigned(epoch)?);
+    if position != append.expected_position {
+        return Err(Error::PositionConflict {
+            run: append.run.to_string(),
+            expected: append.expected_position,
+            actual: position,
+        });
+    }
+    if let Some(lease) = &append.lease {
+        if lease.epoch != epoch || owner.as_deref() != Some(lease.owner.as_str()) {
+            return Err(Error::LeaseLost {
+                run: append.run.to_string(),
+                epoch: lease.epoch,
+                current: epoch,
+            });
+        }
+    }
+    let id = append.run.as_str();
+    insert_entries(conn, &append.run, position, &append.entries, &text.entries)?;
+    let new_position = position + append.entries.len() as u64;
+    if let Some(summary) = append.changes.summary.take() {
+        execute(
+            conn,
+            "UPDATE run SET status = ?2, end_time = ?3, outputs = ?4, error = ?5 WHERE id = ?1",
+            params![
+                id,
+                summary.status.as_str(),
+                opt_micros(summary.end_time),
+                text.changes.summary_outputs,
+                text.changes.summary_error
+            ],
+        )?;
+    }
+    let runnable = append.changes.runnable.take();
+    apply_side_tables(conn, &append.run, append.changes, text.changes)?;
+    // One update for the fence and the runnable time. Pending callbacks keep the run
+    // runnable whatever the write said, so a callback accepted while the run was being
+    // processed is never parked.
+    execute(
+        conn,
+        "UPDATE run SET position = ?2, \
+           runnable_at = (SELECT CASE \
+                WHEN p.first IS NULL THEN r.next \
+                WHEN r.next IS NULL OR p.first < r.next THEN p.first \
+                ELSE r.next END \
+              FROM (SELECT CASE WHEN ?3 THEN ?4 ELSE run.runnable_at END AS next) AS r, \
+                   (SELECT MIN(received_at) AS first FROM callback \
+                    WHERE callback.run = ?1 AND consumed = 0) AS p) \
+         WHERE id = ?1",
+        params![
+            id,
+            signed(new_position)?,
+            runnable.is_some(),
+            runnable.and_then(runnable_column)
+        ],
+    )?;
+    Ok(new_position)
+}
