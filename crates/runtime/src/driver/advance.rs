@@ -135,6 +135,7 @@ impl<S: Store> Runtime<S> {
         // The journal read after the record may hold more entries; the state and the fence
         // both come from the journal itself, so they agree.
         let position = entries.last().map_or(0, |e| e.position + 1);
+        let written_at = entries.last().map_or(record.start_time, |e| e.entry.at);
         let events = decode(run.as_str(), entries)?;
         Ok(LoadedRun {
             state: RunState::replay(&events),
@@ -142,6 +143,7 @@ impl<S: Store> Runtime<S> {
             workflow: record.workflow,
             version: record.version,
             client_tracking_id: record.client_tracking_id,
+            written_at,
         })
     }
 
@@ -205,6 +207,7 @@ impl<S: Store> Runtime<S> {
         )?);
         let entries = encode(&decision.events, now)?;
         loaded.position = self.append(run, &loaded, step, entries, changes).await?;
+        loaded.written_at = now;
         let context = RunContext {
             workflow: loaded.workflow.to_string(),
             client_tracking_id: loaded.client_tracking_id.clone(),

@@ -28,7 +28,10 @@
 //! unanswered requests are derived from its state (`hookflow_engine::outstanding_effects`:
 //! the current attempt of an Http action awaiting its result, an unanswered subscribe, a
 //! journaled unsubscribe without result) and sent again with the same key and attempt.
-//! Requests still in flight on this node are known locally and not sent twice.
+//! Requests still in flight on this node are known locally and not sent twice. A run
+//! claimed earlier for other work (a callback, a timer) — possibly by another node while
+//! this one's request is out — re-sends only what has been out for longer than the grace,
+//! counted from the journal's last write.
 
 mod advance;
 mod concurrency;

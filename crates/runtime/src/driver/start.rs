@@ -119,6 +119,7 @@ impl<S: Store> Runtime<S> {
                 workflow: workflow.clone(),
                 version,
                 client_tracking_id: client_tracking_id.to_string(),
+                written_at: self.now(),
             },
         );
         let context = RunContext {

@@ -16,6 +16,9 @@ pub(crate) struct LoadedRun {
     pub workflow: WorkflowName,
     pub version: VersionId,
     pub client_tracking_id: String,
+    /// When the journal was last written: outbound calls dispatched then are not
+    /// abandoned before `written_at + in_flight_grace`.
+    pub written_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug)]

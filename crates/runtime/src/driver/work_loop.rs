@@ -11,7 +11,7 @@ use super::advance::{RunContext, Step, Stepped};
 use super::error::Result;
 use super::Runtime;
 use hookflow_engine::{outstanding_effects, Input, TimerId};
-use hookflow_store::{Append, Lease, RunChanges, RunStatus, Store};
+use hookflow_store::{Append, Lease, RunChanges, RunStatus, Runnable, Store};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -203,8 +203,9 @@ impl<S: Store> Runtime<S> {
         self.resend_abandoned(lease).await
     }
 
-    /// Sends again the outbound calls the run waits on that are not in flight here, and
-    /// sets the run's runnable time to match what is now outstanding.
+    /// Sends again the outbound calls the run has waited on for longer than the in-flight
+    /// grace (not those in flight here), and sets the run's runnable time to match what
+    /// is now outstanding.
     async fn resend_abandoned(&self, lease: &Lease) -> Result<()> {
         let run = &lease.run;
         let loaded = match self.shared.states.take(run) {
@@ -212,9 +213,22 @@ impl<S: Store> Runtime<S> {
             None => self.load_run(run).await?,
         };
         let definition = self.definition(&loaded.workflow, loaded.version).await?;
-        let outstanding = outstanding_effects(&loaded.state, &definition);
+        let mut outstanding = outstanding_effects(&loaded.state, &definition);
         let now = self.now();
-        let runnable = self.runnable_after(&loaded.state, &definition, now);
+        let grace = chrono::Duration::from_std(self.shared.config.in_flight_grace)
+            .unwrap_or(chrono::Duration::MAX);
+        let deadline = loaded.written_at.checked_add_signed(grace);
+        // Calls dispatched less than a grace ago are still in flight somewhere — on another
+        // node, or on this one by a step that raced this claim — so they are left alone and
+        // the run stays due at their deadline.
+        let runnable = match deadline {
+            _ if outstanding.is_empty() => Runnable::Idle,
+            Some(deadline) if now < deadline => {
+                outstanding.clear();
+                Runnable::At(deadline)
+            }
+            _ => self.runnable_after(&loaded.state, &definition, now),
+        };
         // Refresh the runnable time before sending, so the run does not come due again
         // while the calls are out (the fence makes this a no-op if the run moved).
         let append = Append {

@@ -1,6 +1,7 @@
 //! Restarts on SQLite: a run whose outbound call was in flight when the runtime went away
 //! is finished by the next one (the call is sent again); a timer that came due while the
-//! runtime was down fires on start.
+//! runtime was down fires on start; a second node does not send again a call that is
+//! still in flight at the first.
 
 use super::harness::{
     action_status, deploy, eventually, fire, ok_with, runtime, start_time, wait_for_status,
@@ -94,4 +95,45 @@ async fn a_timer_due_while_down_fires_on_start() {
         .await
         .expect("timers")
         .is_empty());
+}
+
+/// Two nodes on one store: node B claims a run for its due timer while node A's call of
+/// the same run is still out. B must leave that call alone until it has been out for the
+/// in-flight grace — sending it again would make a service see it twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_for_other_work_leaves_a_fresh_call_of_another_node_alone() {
+    let store = hookflow_store::MemoryStore::default();
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let slow = FakeExecutor::gated(|_| ok_with(json!({ "from": "a" })));
+    let a = runtime(store.clone(), clock.clone(), slow.clone());
+    let answering = FakeExecutor::new(|_| ok_with(json!({ "from": "b" })));
+    let b = runtime(store, clock.clone(), answering.clone());
+    deploy(
+        &a,
+        json!({
+            "Call": { "type": "Http", "inputs": { "method": "GET", "uri": "http://svc.test/slow" } },
+            "Pause": { "type": "Wait", "inputs": { "interval": { "count": 1, "unit": "Minute" } } }
+        }),
+    )
+    .await;
+    let (run, _) = fire(&a, json!({})).await;
+    eventually("call sent by a", || async { slow.uris().len() == 1 }).await;
+
+    clock.advance(Duration::from_secs(61));
+    assert_eq!(
+        b.run_due_work().await.expect("pass"),
+        1,
+        "b claims the timer"
+    );
+    assert_eq!(
+        action_status(&b, &run, "Pause").await,
+        Some(RunStatus::Succeeded)
+    );
+    assert!(answering.uris().is_empty(), "a's call is still in flight");
+
+    // Past the grace the call counts as abandoned (node A may be gone): B sends it.
+    clock.advance(b.config().in_flight_grace + Duration::from_secs(1));
+    b.run_due_work().await.expect("pass");
+    wait_for_status(&b, &run, RunStatus::Succeeded).await;
+    assert_eq!(answering.uris(), ["http://svc.test/slow"]);
 }
