@@ -368,3 +368,32 @@ fn tls_flags_serve_https() {
     let (exit, _) = served.stop_with("TERM");
     assert_eq!(exit.code(), Some(0));
 }
+
+#[test]
+fn a_data_directory_is_served_by_one_process_at_a_time() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = data_dir_arg(tmp.path());
+    let first = Served::start(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            &dir,
+            "--admin-key",
+            "k",
+        ],
+        &[],
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_hookflow"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", &dir])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("in use by another hookflow process"),
+        "{stderr}"
+    );
+    let (status, _) = first.get("/healthz", None);
+    assert_eq!(status, 200, "the first process serves on");
+}

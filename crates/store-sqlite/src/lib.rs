@@ -69,6 +69,39 @@ impl Options {
     }
 }
 
+/// Takes an exclusive lock on `<database>.lock` (created if needed); refused while
+/// another open store, in this process or another, holds it.
+fn lock_database(path: &Path) -> Result<std::fs::File> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| {
+            Error::unavailable(
+                format!("cannot open {}: {e}", Path::new(&lock_path).display()),
+                false,
+            )
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::unavailable(
+            format!(
+                "{} is in use by another hookflow process (or store) on this machine; \
+                 one process at a time serves a data directory",
+                path.display()
+            ),
+            false,
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::unavailable(
+            format!("cannot lock {}: {e}", Path::new(&lock_path).display()),
+            false,
+        )),
+    }
+}
+
 /// The SQLite store. Clones share the writer thread and read connections; the last clone
 /// dropped lets the writer finish its batch and closes the database.
 #[derive(Debug, Clone)]
@@ -81,20 +114,30 @@ struct Inner {
     writer: Writer,
     readers: Mutex<Vec<Connection>>,
     options: Options,
+    /// Held while the store is open, released by the OS when the process dies.
+    _process_lock: std::fs::File,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database and applies pending migrations. Blocking:
     /// call it at start-up, or inside `spawn_blocking`.
+    ///
+    /// One process at a time: a second open of the same file, while the first store is
+    /// alive, is refused (Unavailable). Holding that lock proves every lease in the file
+    /// belongs to a process that is gone, so they are released here and the work they
+    /// held is claimable at once instead of after the lease duration.
     pub fn open(options: Options) -> Result<Self> {
+        let process_lock = lock_database(&options.path)?;
         let mut conn = open_connection(&options.path, options.durability)?;
         migration::migrate(&mut conn)?;
+        queue::release_dead_leases(&conn)?;
         let writer = Writer::start(conn, options.max_batch)?;
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 writer,
                 readers: Mutex::new(Vec::new()),
                 options,
+                _process_lock: process_lock,
             }),
         })
     }

@@ -82,6 +82,17 @@ fn accept(conn: &Connection, new: NewCallback) -> Result<Acceptance> {
     })
 }
 
+/// Clears every lease: called at open, under the process lock, when no live holder can
+/// exist. Epochs stay, so a fence taken before the crash still fails.
+pub(crate) fn release_dead_leases(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "UPDATE run SET lease_owner = NULL, lease_expires = NULL WHERE lease_owner IS NOT NULL",
+        [],
+    )
+    .sql()?;
+    Ok(())
+}
+
 fn claim(
     conn: &Connection,
     owner: &LeaseOwner,

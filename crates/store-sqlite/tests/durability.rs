@@ -98,6 +98,61 @@ async fn reopened_store_keeps_acknowledged_writes() {
     );
 }
 
+/// One process at a time serves a database; whoever opens it next knows the previous
+/// holder is gone, so the leases it held are released at once rather than after their
+/// duration (work a killed process had claimed resumes on restart without waiting).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_open_store_at_a_time_and_a_dead_holders_leases_are_released() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let run = run_id(1);
+    {
+        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        create_workflow(&store, "flow").await;
+        store
+            .create_run(new_run("flow", run.clone()))
+            .await
+            .expect("create");
+        store
+            .accept_callback(NewCallback {
+                run: run.clone(),
+                action: ActionKey::new("Wait"),
+                idempotency_key: None,
+                payload: json!({}),
+                received_at: at(1),
+            })
+            .await
+            .expect("accept");
+        let owner = LeaseOwner::new("before-crash").expect("owner");
+        let leases = store
+            .claim_runnable(&owner, 10, Duration::seconds(60), at(2))
+            .await
+            .expect("claim");
+        assert_eq!(leases.len(), 1);
+
+        let second = SqliteStore::open(Options::in_dir(dir.path()))
+            .expect_err("a second open while the first is alive");
+        assert_eq!(second.kind(), ErrorKind::Unavailable);
+        assert!(
+            second
+                .to_string()
+                .contains("in use by another hookflow process"),
+            "{second}"
+        );
+        // Dropped holding the lease, as a killed process would.
+    }
+    let store = SqliteStore::open(Options::in_dir(dir.path())).expect("reopen");
+    let owner = LeaseOwner::new("after-restart").expect("owner");
+    let leases = store
+        .claim_runnable(&owner, 10, Duration::seconds(60), at(3))
+        .await
+        .expect("claim");
+    assert_eq!(
+        leases.len(),
+        1,
+        "claimable well before the old lease expires"
+    );
+}
+
 #[tokio::test]
 async fn schema_is_versioned_and_newer_databases_are_refused() {
     let dir = tempfile::tempdir().expect("temporary directory");
