@@ -1,7 +1,8 @@
-//! The pieces of a multi-node test: a fresh database, nodes (the real binary), the
-//! stand-in as a process, and raw HTTP with headers.
+//! The pieces of an end-to-end test with nodes: a fresh PostgreSQL database, nodes (the
+//! real binary, on that database or on SQLite in a data directory), the stand-in as a
+//! process, and raw HTTP with headers.
 
-use super::super::serve::{data_dir_arg, Served};
+use super::serve::{data_dir_arg, Served};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -88,10 +89,10 @@ impl Drop for Database {
     }
 }
 
-/// One `hookflow serve` on the shared database.
+/// One `hookflow serve`, on the shared database or on SQLite.
 pub struct Node {
     pub served: Served,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Node {
@@ -110,7 +111,28 @@ impl Node {
         ];
         args.extend_from_slice(extra);
         let served = Served::start(&args, &[]);
-        Node { served, _dir: dir }
+        Node {
+            served,
+            _dir: Some(dir),
+        }
+    }
+
+    /// A node on the SQLite store in `data_dir`, which the caller keeps (to restart on it).
+    pub fn on_sqlite(data_dir: &std::path::Path, extra: &[&str]) -> Node {
+        let data = data_dir_arg(data_dir);
+        let mut args = vec![
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            &data,
+            "--admin-key",
+            KEY,
+        ];
+        args.extend_from_slice(extra);
+        Node {
+            served: Served::start(&args, &[]),
+            _dir: None,
+        }
     }
 
     pub fn addr(&self) -> SocketAddr {

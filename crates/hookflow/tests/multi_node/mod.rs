@@ -2,7 +2,6 @@
 //! stand-in service (`hookflow standin`) as the external webhook side. Each test gets a
 //! fresh database, dropped afterwards.
 
-mod harness;
 mod recurrence;
 mod sigkill;
 mod webhook_action;

@@ -1,7 +1,7 @@
 //! A Recurrence trigger on two nodes: both see each occurrence come due, the database
 //! lets one of them create its run (the occurrence is the run's idempotency key).
 
-use super::harness::{definition, deploy, wait_until, Database, Node};
+use crate::harness::{definition, deploy, wait_until, Database, Node};
 use serde_json::json;
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,7 @@
 //! in the middle of a work-loop pass), nothing accepted is lost and no request makes two
 //! runs.
 
-use super::harness::{definition, deploy, header, http, path_of, wait_until, Database, Node};
+use crate::harness::{definition, deploy, header, http, path_of, wait_until, Database, Node};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::TcpStream;

@@ -2,7 +2,7 @@
 //! at either node; a callback delivered to *both* nodes (same `Idempotency-Key`, at the
 //! same moment) resumes its run once — the stand-in sees one unsubscribe per run.
 
-use super::harness::{definition, deploy, http, path_of, wait_until, Database, Node, Standin};
+use crate::harness::{definition, deploy, http, path_of, wait_until, Database, Node, Standin};
 use serde_json::json;
 use std::collections::BTreeMap;
 

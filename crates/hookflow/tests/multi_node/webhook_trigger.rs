@@ -2,7 +2,7 @@
 //! starting more nodes), and callbacks spread over both nodes — repeats with the same
 //! `Idempotency-Key` sent to the *other* node included — make exactly one run each.
 
-use super::harness::{
+use crate::harness::{
     definition, deploy, header, http, path_of, wait_until, Database, Node, Standin,
 };
 use serde_json::json;
