@@ -226,8 +226,11 @@ fn open_connection(path: &Path, durability: Durability) -> Result<Connection> {
     }
     // busy_timeout covers another process (a second hookflow, a backup tool) holding the
     // write lock; within this process only the writer thread writes.
+    // temp_store=MEMORY keeps statement journals (multi-row statements inside the group
+    // commit's transaction) off the disk: they only matter until the statement ends.
     conn.execute_batch(&format!(
-        "PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = OFF;"
+        "PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 5000; \
+         PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY;"
     ))
     .sql()?;
     // Room for every statement the store runs, so the hot ones are never evicted and

@@ -203,10 +203,16 @@ fn upsert_action(
 ) -> Result<()> {
     execute(
         conn,
-        "INSERT OR REPLACE INTO action (run, name, repetition, seq, status, code, start_time, \
+        // An upsert updates the row in place; OR REPLACE would delete and re-insert it,
+        // which also needs a statement journal.
+        "INSERT INTO action (run, name, repetition, seq, status, code, start_time, \
          end_time, inputs, outputs, error) VALUES (?1, ?2, ?3, \
          (SELECT COALESCE(MAX(seq), 0) + 1 FROM action WHERE run = ?1), \
-         ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+         ON CONFLICT (run, name, repetition) DO UPDATE SET seq = excluded.seq, \
+         status = excluded.status, code = excluded.code, start_time = excluded.start_time, \
+         end_time = excluded.end_time, inputs = excluded.inputs, outputs = excluded.outputs, \
+         error = excluded.error",
         params![
             run,
             record.key.name,
