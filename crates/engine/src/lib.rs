@@ -118,10 +118,29 @@ pub fn decide_with_state(
     input: Input,
     env: &dyn Environment,
 ) -> Result<(Decision, Option<RunState>), EngineError> {
-    let mut m = Machine::new(state, definition, env);
+    decide_in(Machine::new(state.clone(), definition, env), input)
+}
+
+/// [`decide_with_state`] on a state the caller gives up, which saves copying it: the hot
+/// path of a driver that keeps run states in memory. On a stale decision the state is not
+/// returned (`None`) — the caller reloads it.
+pub fn decide_owned(
+    state: RunState,
+    definition: &CheckedDefinition,
+    input: Input,
+    env: &dyn Environment,
+) -> Result<(Decision, Option<RunState>), EngineError> {
+    decide_in(Machine::new(state, definition, env), input)
+}
+
+fn decide_in(
+    mut m: Machine<'_>,
+    input: Input,
+) -> Result<(Decision, Option<RunState>), EngineError> {
+    let definition = m.def;
     let outcome = match input {
         Input::Start { workflow, trigger } => {
-            if state.run().is_some() {
+            if m.work.run().is_some() {
                 return Err(EngineError::AlreadyStarted);
             }
             if !definition.triggers.iter().any(|t| t.name == trigger.name) {
@@ -138,7 +157,7 @@ pub fn decide_with_state(
             Outcome::Applied
         }
         other => {
-            if state.run().is_none() {
+            if m.work.run().is_none() {
                 return Err(EngineError::NotStarted);
             }
             route(&mut m, other)?

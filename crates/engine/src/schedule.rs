@@ -79,9 +79,9 @@ enum Readiness {
 }
 
 impl<'a> Machine<'a> {
-    pub fn new(state: &RunState, def: &'a CheckedDefinition, env: &'a dyn Environment) -> Self {
+    pub fn new(state: RunState, def: &'a CheckedDefinition, env: &'a dyn Environment) -> Self {
         Machine {
-            work: state.clone(),
+            work: state,
             def,
             env,
             config: env.config(),

@@ -12,7 +12,7 @@ use crate::outbound::WorkflowHeaders;
 use chrono::{DateTime, Utc};
 use hookflow_definition::CheckedDefinition;
 use hookflow_engine::{
-    decide_with_state, outstanding_effects, Effect, Event, Input, Outcome, RunState, StaleReason,
+    decide_owned, outstanding_effects, Effect, Event, Input, Outcome, RunState, StaleReason,
 };
 use hookflow_store::{
     Append, CallbackId, ErrorKind, Lease, RunChanges, RunId, Runnable, Store, TimerChange, TimerId,
@@ -156,9 +156,12 @@ impl<S: Store> Runtime<S> {
         let definition = self.definition(&loaded.workflow, loaded.version).await?;
         let key = self.access_key(&loaded.workflow).await?;
         let now = self.now();
+        let timers_before = loaded.state.timers().clone();
+        // The engine takes the state instead of copying it; it hands back the advanced one.
+        let state = std::mem::take(&mut loaded.state);
         let decision = {
             let env = self.run_env(now, loaded.workflow.as_str(), run.as_str(), Some(&key));
-            decide_with_state(&loaded.state, &definition, step.input.clone(), &env)
+            decide_owned(state, &definition, step.input.clone(), &env)
                 .map_err(RuntimeError::from)?
         };
         let (decision, advanced) = decision;
@@ -177,17 +180,14 @@ impl<S: Store> Runtime<S> {
             if changes != RunChanges::default() {
                 self.append(run, &loaded, step, Vec::new(), changes).await?;
             }
-            self.shared.states.put(run.clone(), loaded);
+            // The state went to the engine; a rare stale input costs the next one a reload.
             return Ok(Stepped::Stale(reason));
         }
-        let timers_before = loaded.state.timers().clone();
         match advanced {
             Some(state) => loaded.state = state,
-            None => {
-                for event in &decision.events {
-                    loaded.state.apply(event);
-                }
-            }
+            // An applied decision always returns its state; were it missing, reloading
+            // and deciding again is the safe answer.
+            None => return Err(StepError::Conflict),
         }
         changes.timers = timer_changes(&timers_before, loaded.state.timers())?;
         changes.actions = action_records(&decision.events, &loaded.state);
@@ -212,7 +212,17 @@ impl<S: Store> Runtime<S> {
             workflow: loaded.workflow.to_string(),
             client_tracking_id: loaded.client_tracking_id.clone(),
         };
-        self.shared.states.put(run.clone(), loaded);
+        let sends = decision.effects.iter().any(|e| {
+            matches!(
+                e,
+                Effect::Http { .. } | Effect::Subscribe { .. } | Effect::Unsubscribe { .. }
+            )
+        });
+        if sends {
+            self.shared.states.put_awaiting_results(run.clone(), loaded);
+        } else {
+            self.shared.states.put(run.clone(), loaded);
+        }
         self.shared.counters.events_written(&decision.events);
         self.dispatch(run, &context, decision.effects);
         Ok(Stepped::Applied)

@@ -12,7 +12,7 @@ use crate::environment::RunEnvironment;
 use crate::signing::AccessKey;
 use chrono::{DateTime, Utc};
 use hookflow_definition::CheckedDefinition;
-use hookflow_engine::{decide_with_state, Decision, Input, RunState, TriggerRecord, WorkflowRef};
+use hookflow_engine::{decide_owned, Decision, Input, RunState, TriggerRecord, WorkflowRef};
 use hookflow_store::{
     HistoryId, JournalEntry, RunChanges, RunId, RunStatus, RunTrigger, Store, TriggerHistory,
     TriggerName, VersionId, WorkflowName,
@@ -80,7 +80,7 @@ impl<S: Store> Runtime<S> {
             },
         };
         let env = self.run_env(now, workflow, start.run.as_str(), Some(key));
-        let (decision, state) = decide_with_state(&RunState::new(), definition, input, &env)?;
+        let (decision, state) = decide_owned(RunState::new(), definition, input, &env)?;
         // A start is never stale; if it were, the run would have no events.
         let state = state.unwrap_or_default();
         let changes = RunChanges {

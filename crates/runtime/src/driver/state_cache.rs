@@ -67,13 +67,24 @@ impl StateCache {
             .map(|(_, loaded)| (loaded.workflow.clone(), loaded.version))
     }
 
+    /// Keeps a run's state hot. A finished run gets no more inputs worth a cached state (a
+    /// late callback or cancel reads the journal once), so it is not kept.
     pub(crate) fn put(&self, run: RunId, loaded: LoadedRun) {
-        if self.capacity == 0 {
+        if loaded.state.completion().is_some() {
             return;
         }
-        // A finished run gets no more inputs worth a cached state (a late callback or
-        // cancel reads the journal once).
-        if loaded.state.completion().is_some() {
+        self.insert(run, loaded);
+    }
+
+    /// Keeps a run's state hot even when the run finished: its last step sent outbound
+    /// calls (an unsubscribe after the callback that completed it), whose results come
+    /// back to it shortly and would otherwise replay the journal from the store.
+    pub(crate) fn put_awaiting_results(&self, run: RunId, loaded: LoadedRun) {
+        self.insert(run, loaded);
+    }
+
+    fn insert(&self, run: RunId, loaded: LoadedRun) {
+        if self.capacity == 0 {
             return;
         }
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
