@@ -35,6 +35,12 @@ struct Inner {
     /// longer matches the map's was put again or taken since; it is skipped when evicting
     /// (and dropped when the queue is rebuilt), which keeps eviction O(1) amortised.
     order: VecDeque<(u64, RunId)>,
+    /// The origin of runs whose state is taken (a step is deciding): a callback arriving
+    /// meanwhile — often a service calls back before its subscribe call has returned —
+    /// still finds its run's workflow and version without a store read. Cleared when
+    /// the state is put back; bounded by clearing it whole when it outgrows the capacity
+    /// (entries of steps that failed are never put back).
+    taken: HashMap<RunId, (WorkflowName, VersionId)>,
 }
 
 impl StateCache {
@@ -49,7 +55,14 @@ impl StateCache {
     /// it back only after its append succeeded.
     pub(crate) fn take(&self, run: &RunId) -> Option<LoadedRun> {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        inner.runs.remove(run).map(|(_, loaded)| loaded)
+        let (_, loaded) = inner.runs.remove(run)?;
+        if inner.taken.len() >= self.capacity.max(16) {
+            inner.taken.clear();
+        }
+        inner
+            .taken
+            .insert(run.clone(), (loaded.workflow.clone(), loaded.version));
+        Some(loaded)
     }
 
     /// The journal position cached for a run, if its state is cached (a started run).
@@ -65,12 +78,15 @@ impl StateCache {
             .runs
             .get(run)
             .map(|(_, loaded)| (loaded.workflow.clone(), loaded.version))
+            .or_else(|| inner.taken.get(run).cloned())
     }
 
     /// Keeps a run's state hot. A finished run gets no more inputs worth a cached state (a
     /// late callback or cancel reads the journal once), so it is not kept.
     pub(crate) fn put(&self, run: RunId, loaded: LoadedRun) {
         if loaded.state.completion().is_some() {
+            let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            inner.taken.remove(&run);
             return;
         }
         self.insert(run, loaded);
@@ -88,6 +104,7 @@ impl StateCache {
             return;
         }
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.taken.remove(&run);
         inner.tick += 1;
         let tick = inner.tick;
         inner.order.push_back((tick, run.clone()));
@@ -104,5 +121,60 @@ impl StateCache {
             let Inner { runs, order, .. } = &mut *inner;
             order.retain(|(tick, id)| runs.get(id).is_some_and(|(t, _)| t == tick));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(workflow: &str) -> LoadedRun {
+        LoadedRun {
+            state: RunState::default(),
+            position: 1,
+            workflow: WorkflowName::new(workflow).expect("name"),
+            version: VersionId(1),
+            client_tracking_id: String::new(),
+            written_at: chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    fn run(n: u8) -> RunId {
+        RunId::parse(&format!("01M8862MRZ2F181TS7HFX4EC{n:02}")).expect("run id")
+    }
+
+    #[test]
+    fn a_taken_state_keeps_its_origin_visible_until_put_back() {
+        let cache = StateCache::new(4);
+        cache.put(run(1), loaded("flow"));
+        let taken = cache.take(&run(1)).expect("cached");
+        assert!(cache.take(&run(1)).is_none(), "one owner at a time");
+        assert_eq!(cache.peek_position(&run(1)), None);
+        let origin = cache.peek_origin(&run(1)).expect("origin while taken");
+        assert_eq!(origin.0.as_str(), "flow");
+        cache.put(run(1), taken);
+        assert_eq!(cache.peek_position(&run(1)), Some(1));
+        assert!(cache.inner.lock().expect("lock").taken.is_empty());
+    }
+
+    #[test]
+    fn the_taken_origins_stay_bounded() {
+        let cache = StateCache::new(2);
+        for n in 0..40 {
+            cache.put(run(n), loaded("flow"));
+            // Taken and never put back, as after a failed step.
+            cache.take(&run(n)).expect("cached");
+        }
+        assert!(cache.inner.lock().expect("lock").taken.len() <= 16);
+    }
+
+    #[test]
+    fn the_cache_evicts_the_oldest_beyond_its_capacity() {
+        let cache = StateCache::new(2);
+        for n in 0..3 {
+            cache.put(run(n), loaded("flow"));
+        }
+        assert_eq!(cache.peek_position(&run(0)), None);
+        assert_eq!(cache.peek_position(&run(2)), Some(1));
     }
 }
