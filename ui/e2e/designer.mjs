@@ -1,18 +1,29 @@
-// Browser end-to-end test of the designer, in real headless Chromium (playwright-core),
-// against a running `hookflow serve` and `hookflow standin`. Run by
+// Browser end-to-end test of the designer, in real headless Chromium or Firefox
+// (playwright-core), against a running `hookflow serve` and `hookflow standin`. Run by
 // crates/hookflow/tests/designer.rs (cargo test), which boots both and sets:
-//   HOOKFLOW_URL, HOOKFLOW_ADMIN_KEY, STANDIN_URL, SCREENSHOT_DIR, CHROMIUM (optional)
+//   HOOKFLOW_URL, HOOKFLOW_ADMIN_KEY, STANDIN_URL, SCREENSHOT_DIR,
+//   BROWSER (chromium, the default, or firefox),
+//   CHROMIUM or FIREFOX (optional: the browser's executable)
+// Chromium is driven over CDP; Firefox is the stock (Debian firefox-esr) build, driven over
+// WebDriver BiDi (playwright's "moz-firefox" channel), not playwright's patched Firefox.
 // Exit 0 when every scenario passed.
 
-import { chromium } from 'playwright-core';
+import { chromium, firefox } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const BASE = need('HOOKFLOW_URL');
 const KEY = need('HOOKFLOW_ADMIN_KEY');
 const STANDIN = need('STANDIN_URL');
 const SHOTS = process.env.SCREENSHOT_DIR ?? 'screenshots';
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const BROWSER = process.env.BROWSER || 'chromium';
+if (!['chromium', 'firefox'].includes(BROWSER)) {
+  console.error(`designer e2e: BROWSER must be chromium or firefox, not ${BROWSER}`);
+  process.exit(2);
+}
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 const DEADLINE = 30_000;
 
 function need(name) {
@@ -30,7 +41,7 @@ const consoleProblems = [];
 let step = 'start';
 
 function log(msg) {
-  console.log(`[designer e2e] ${msg}`);
+  console.log(`[designer e2e ${BROWSER}] ${msg}`);
 }
 
 async function shot(page, name) {
@@ -65,16 +76,78 @@ function assert(cond, msg) {
   if (!cond) throw new Error(`assertion failed: ${msg}`);
 }
 
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+/** Playwright's BiDi driver sends a few commands that stock Firefox ESR does not know yet
+ * ("unknown command"), and a new browser context fails on the first of them. Each one
+ * listed here only emulates something these scenarios never ask for (a forced
+ * prefers-color-scheme), so it is answered as a no-op instead of being sent. */
+const BIDI_COMMANDS_FIREFOX_ESR_LACKS = new Set(['emulation.setMediaFeaturesOverride']);
+
+function tolerateFirefoxEsr() {
+  const { server } = createRequire(import.meta.url)('playwright-core/lib/coreBundle');
+  const transport = server?.WebSocketTransport?.prototype;
+  if (!transport?.send) throw new Error('playwright-core no longer exports server.WebSocketTransport; revisit tolerateFirefoxEsr()');
+  const send = transport.send;
+  transport.send = function (message) {
+    if (!BIDI_COMMANDS_FIREFOX_ESR_LACKS.has(message?.method)) return send.call(this, message);
+    setImmediate(() => this.onmessage?.({ type: 'success', id: message.id, result: {} }));
+  };
+}
+
+async function launch() {
+  if (BROWSER === 'firefox') {
+    tolerateFirefoxEsr();
+    return firefox.launch({
+      channel: 'moz-firefox',
+      executablePath: FIREFOX,
+      headless: true,
+      firefoxUserPrefs: {
+        // Let the page read the clipboard without Firefox's "Paste" confirmation popup.
+        'dom.events.testing.asyncClipboard': true,
+      },
+    });
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/** In the page, before its scripts (Firefox only). Playwright's BiDi driver implements
+ * fill() and keyboard.insertText() by assigning `input.value` and dispatching a synthetic
+ * "input" event (its injected `__pw_bidiInsertText`). React tracks that assignment, so it
+ * sees no change and never calls onChange: a filled field looks filled but the app's state
+ * stays empty. (A person typing, or Chromium's Input.insertText, goes through the editor
+ * instead.) This wraps the helper so text goes in with `execCommand('insertText')`, the
+ * browser's own editing path, as typed text does; anything else is left to playwright. */
+function typeLikeAPerson() {
+  let playwrights;
+  const ours = (text) => {
+    let el = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    const editable = el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
+    if (editable && text && document.execCommand('insertText', false, text)) return undefined;
+    return playwrights?.(text);
+  };
+  Object.defineProperty(window, '__pw_bidiInsertText', {
+    configurable: true,
+    get: () => ours,
+    set: (fn) => {
+      playwrights = fn;
+    },
+  });
+}
+
+const browser = await launch();
+log(`${BROWSER} ${browser.version()}`);
 const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+if (BROWSER === 'chromium') await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+if (BROWSER === 'firefox') await context.addInitScript(typeLikeAPerson);
+
 const page = await context.newPage();
 page.setDefaultTimeout(15_000);
 page.on('console', (m) => {
   if (m.type() !== 'error') return;
   const text = m.text();
-  // Chromium logs every non-2xx fetch; the scenarios below cause the expected ones (a
-  // wrong admin key, a refused save, a missing workflow). Anything else is a defect.
+  // Chromium logs every non-2xx fetch (Firefox does not); the scenarios below cause the
+  // expected ones (a wrong admin key, a refused save, a missing workflow). Anything else,
+  // in either browser, is a defect.
   if (/Failed to load resource: the server responded with a status of (400|401|404|502)/.test(text)) return;
   consoleProblems.push(`console error during ${step}: ${text}`);
 });
@@ -436,8 +509,8 @@ try {
   await browser.close();
   process.exit(0);
 } catch (e) {
-  console.error(`[designer e2e] FAILED during ${step}: ${e.stack ?? e}`);
-  for (const p of consoleProblems) console.error(`[designer e2e] ${p}`);
+  console.error(`[designer e2e ${BROWSER}] FAILED during ${step}: ${e.stack ?? e}`);
+  for (const p of consoleProblems) console.error(`[designer e2e ${BROWSER}] ${p}`);
   try {
     await shot(page, `failure-${step.replace(/\W+/g, '-')}`);
   } catch {

@@ -2,18 +2,22 @@
 //!
 //! - its unit tests (Vitest: form schemas, definition ↔ graph round trip of every public
 //!   sample) with `npm test`;
-//! - the browser end-to-end scenarios (`ui/e2e/designer.mjs`) in real headless Chromium
-//!   (playwright-core driving `/usr/bin/chromium`, or `$CHROMIUM`) against this binary's
-//!   `serve` and `standin`. Screenshots land in `target/ui-screenshots/`.
+//! - the browser end-to-end scenarios (`ui/e2e/designer.mjs`) against this binary's
+//!   `serve` and `standin`, once in real headless Chromium (playwright-core over CDP,
+//!   `/usr/bin/chromium` or `$CHROMIUM`) and once in real headless Firefox (playwright-core
+//!   over WebDriver BiDi, Debian's `/usr/bin/firefox-esr` or `$FIREFOX`). Screenshots land
+//!   in `target/ui-screenshots/` (Chromium) and `target/ui-screenshots/firefox/`.
 //!
 //! Node and npm are needed to build the binary at all (the UI is embedded), so they are
-//! here. Chromium may be missing on a developer machine: then the browser test says so and
-//! passes; in CI (`CI` set) a missing Chromium or Node is a failure (`.ci/run` installs it).
+//! here. A browser may be missing on a developer machine: then its test says so and
+//! passes; in CI (`CI` set) a missing browser or Node is a failure (`.ci/run` installs
+//! both browsers).
 
 use super::serve::{data_dir_arg, Served};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const KEY: &str = "designer-admin-key";
@@ -39,7 +43,7 @@ fn available(program: &str, what: &str) -> bool {
         assert!(
             !in_ci(),
             "{what}: `{program}` is not available, and CI must run this test \
-             (.ci/run installs Debian's chromium; Node.js and npm build the UI)"
+             (.ci/run installs Debian's chromium and firefox-esr; Node.js and npm build the UI)"
         );
         eprintln!("SKIPPED {what}: `{program}` is not available on this machine");
     }
@@ -116,11 +120,45 @@ impl Drop for Standin {
     }
 }
 
-#[test]
-fn designer_works_in_chromium() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !available("node", "designer browser test") || !available(&chromium, "designer browser test")
-    {
+/// A browser the scenarios in `ui/e2e/designer.mjs` run in.
+struct Browser {
+    /// `BROWSER` for designer.mjs.
+    name: &'static str,
+    /// The variable that overrides the executable (also passed on to designer.mjs).
+    env: &'static str,
+    /// Debian's executable, used when `env` is unset.
+    default_path: &'static str,
+    /// Where its screenshots go, under `target/`.
+    screenshots: &'static str,
+}
+
+const CHROMIUM: Browser = Browser {
+    name: "chromium",
+    env: "CHROMIUM",
+    default_path: "/usr/bin/chromium",
+    screenshots: "ui-screenshots",
+};
+
+const FIREFOX: Browser = Browser {
+    name: "firefox",
+    env: "FIREFOX",
+    default_path: "/usr/bin/firefox-esr",
+    screenshots: "ui-screenshots/firefox",
+};
+
+/// Runs the designer's browser scenarios in `browser` against a fresh `serve` and
+/// `standin`; skipped (outside CI) when node or the browser is missing.
+fn designer_works_in(browser: &Browser) {
+    // One browser at a time: both at once on a small CI machine make the scenarios'
+    // timeouts the thing under test. (A panic in one must not poison the other.)
+    static ONE_BROWSER: Mutex<()> = Mutex::new(());
+    let _turn = ONE_BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let executable = std::env::var(browser.env)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| browser.default_path.into());
+    let what = format!("designer browser test ({})", browser.name);
+    if !available("node", &what) || !available(&executable, &what) {
         return;
     }
     let standin = Standin::start();
@@ -141,7 +179,9 @@ fn designer_works_in_chromium() {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("<div id=\"root\">"), "{page}");
 
-    let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/ui-screenshots");
+    let screenshots = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target")
+        .join(browser.screenshots);
     let mut node = Command::new("node");
     node.arg("e2e/designer.mjs")
         .current_dir(ui_dir())
@@ -149,13 +189,25 @@ fn designer_works_in_chromium() {
         .env("HOOKFLOW_ADMIN_KEY", KEY)
         .env("STANDIN_URL", &standin.url)
         .env("SCREENSHOT_DIR", &screenshots)
-        .env("CHROMIUM", &chromium);
+        .env("BROWSER", browser.name)
+        .env(browser.env, &executable);
     let passed = run_forwarding(node, Duration::from_secs(600));
     assert!(
         passed,
-        "the designer's browser scenarios failed (output above; screenshots in {}); \
+        "the designer's browser scenarios failed in {} (output above; screenshots in {}); \
          hookflow's log:\n{}",
+        browser.name,
         screenshots.display(),
         served.stderr()
     );
+}
+
+#[test]
+fn designer_works_in_chromium() {
+    designer_works_in(&CHROMIUM);
+}
+
+#[test]
+fn designer_works_in_firefox() {
+    designer_works_in(&FIREFOX);
 }
