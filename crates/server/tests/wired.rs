@@ -90,6 +90,21 @@ impl Wired {
         self.send(request).await
     }
 
+    /// The line of `/metrics` for one series (name and labels, as rendered), value
+    /// included.
+    async fn metric(&self, series: &str) -> String {
+        let request = Request::builder()
+            .uri("/metrics")
+            .body(Body::empty())
+            .expect("request");
+        let metrics = self.send(request).await.text();
+        metrics
+            .lines()
+            .find(|l| l.strip_prefix(series).is_some_and(|v| v.starts_with(' ')))
+            .unwrap_or_else(|| panic!("no {series} in {metrics}"))
+            .to_string()
+    }
+
     /// The workflow's runs once they all reached a final status.
     async fn finished_runs(&self, workflow: &str) -> Vec<Value> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -537,6 +552,11 @@ async fn delete_removes_the_workflow_and_health_is_healthy() {
         .expect_error(StatusCode::NOT_FOUND, "WorkflowNotFound");
 }
 
+/// The `/metrics` series of runs parked in a webhook action, and of runs queued for a
+/// trigger concurrency slot.
+const CALLBACK_WAITING: &str = "hookflow_runs_waiting{reason=\"callback\"}";
+const QUEUED: &str = "hookflow_runs_waiting{reason=\"queued\"}";
+
 /// A service that accepts every subscribe and unsubscribe (200), on a real socket, so the
 /// real outbound executor subscribes the webhook action.
 async fn accepting_service() -> String {
@@ -587,6 +607,12 @@ async fn a_waiting_webhook_action_takes_one_callback_then_answers_409() {
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    assert_eq!(
+        w.metric(CALLBACK_WAITING).await,
+        format!("{CALLBACK_WAITING} 1"),
+        "the parked run is counted"
+    );
+    assert_eq!(w.metric(QUEUED).await, format!("{QUEUED} 0"));
 
     let keys = w
         .runtime
@@ -626,6 +652,11 @@ async fn a_waiting_webhook_action_takes_one_callback_then_answers_409() {
 
     let runs = w.finished_runs("approve").await;
     assert_eq!(runs[0]["properties"]["status"], "Succeeded", "{runs:?}");
+    assert_eq!(
+        w.metric(CALLBACK_WAITING).await,
+        format!("{CALLBACK_WAITING} 0"),
+        "the callback resumed the run"
+    );
     let action = w.api(Method::GET, &action_url, None).await.json();
     assert_eq!(
         action["properties"]["outputs"]["body"],
@@ -724,6 +755,15 @@ async fn a_full_trigger_queue_answers_429_and_a_queued_run_starts_when_a_slot_fr
         }
     };
     assert_eq!(status(queued.clone()).await, "Waiting");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while w.metric(CALLBACK_WAITING).await != format!("{CALLBACK_WAITING} 1") {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the first run never parked in its webhook action"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(w.metric(QUEUED).await, format!("{QUEUED} 1"));
     let refused = w.call(&path, "application/json", "{}").await;
     assert_eq!(
         refused.status,
@@ -750,6 +790,33 @@ async fn a_full_trigger_queue_answers_429_and_a_queued_run_starts_when_a_slot_fr
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    assert_eq!(w.metric(QUEUED).await, format!("{QUEUED} 0"));
+    // The queued run now parks in the webhook action in turn; the cancelled first run,
+    // finished, is no longer counted.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let approval = w
+            .api(
+                Method::GET,
+                &format!("/api/workflows/limited/runs/{queued}/actions/Approval"),
+                None,
+            )
+            .await;
+        if approval.status == StatusCode::OK && approval.json()["properties"]["status"] == "Waiting"
+        {
+            // Read after the action is seen waiting: nothing resumes it in this test.
+            assert_eq!(
+                w.metric(CALLBACK_WAITING).await,
+                format!("{CALLBACK_WAITING} 1")
+            );
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the started run never parked in its webhook action"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -763,32 +830,29 @@ async fn metrics_count_runs_started_completed_and_actions_executed() {
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
     }
     w.finished_runs("counted").await;
-    let request = Request::builder()
-        .uri("/metrics")
-        .body(Body::empty())
-        .expect("request");
-    let metrics = w.send(request).await.text();
-    let line = |prefix: &str| {
-        metrics
-            .lines()
-            .find(|l| l.starts_with(prefix))
-            .unwrap_or_else(|| panic!("no {prefix} in {metrics}"))
-            .to_string()
-    };
     assert_eq!(
-        line("hookflow_runs_started_total "),
+        w.metric("hookflow_runs_started_total").await,
         "hookflow_runs_started_total 3"
     );
     assert_eq!(
-        line("hookflow_runs_completed_total{status=\"Succeeded\"}"),
+        w.metric("hookflow_runs_completed_total{status=\"Succeeded\"}")
+            .await,
         "hookflow_runs_completed_total{status=\"Succeeded\"} 3"
     );
-    assert!(line("hookflow_runs_completed_total{status=\"Failed\"}").ends_with(" 0"));
+    assert!(w
+        .metric("hookflow_runs_completed_total{status=\"Failed\"}")
+        .await
+        .ends_with(" 0"));
     // hello() runs one Compose and one Response per run.
     assert_eq!(
-        line("hookflow_actions_executed_total "),
+        w.metric("hookflow_actions_executed_total").await,
         "hookflow_actions_executed_total 6"
     );
+    // Nothing waits once every run finished.
+    for reason in ["callback", "queued"] {
+        let series = format!("hookflow_runs_waiting{{reason=\"{reason}\"}}");
+        assert_eq!(w.metric(&series).await, format!("{series} 0"));
+    }
 }
 
 mod request_checks;

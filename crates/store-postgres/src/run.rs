@@ -5,7 +5,7 @@ use hookflow_store::{
     timestamp, ActionKey, ActionRecord, Append, Creation, Entity, Error, HistoryId, JournalEntry,
     LedgerChange, NewRun, Page, PageRequest, Repetition, Result, Run, RunChanges, RunId, RunQuery,
     RunStatus, RunStore, RunTrigger, Runnable, StoredEntry, TimerChange, TriggerHistory,
-    TriggerName, VersionId, WorkflowName,
+    TriggerName, VersionId, WaitingRuns, WorkflowName,
 };
 use serde_json::{json, Map, Value};
 use tokio_postgres::Row;
@@ -485,5 +485,28 @@ impl RunStore for PostgresStore {
             .await?;
         let items = rows.iter().map(history_row).collect::<Result<Vec<_>>>()?;
         Ok(Page::from_overfetch(items, top, |h| h.id.to_string()))
+    }
+
+    async fn waiting_runs(&self) -> Result<WaitingRuns> {
+        // One statement, so both counts come from one snapshot. Each side reads a partial
+        // index of migration 5 holding only waiting rows: parked runs from
+        // `action_waiting` (the semi-join counts a run waiting in several actions once,
+        // and drops finished runs: 'Running' and 'Waiting' are the statuses that are not
+        // terminal); queued runs from `run_queued`.
+        let row = self
+            .readers()
+            .query_opt(
+                "SELECT \
+                   (SELECT count(*) FROM run WHERE status IN ('Running', 'Waiting') \
+                      AND id IN (SELECT run FROM action WHERE status = 'Waiting')), \
+                   (SELECT count(*) FROM run WHERE status = 'Waiting')",
+                &[],
+            )
+            .await?
+            .ok_or_else(|| Error::internal("the waiting-run counts returned no row"))?;
+        Ok(WaitingRuns {
+            callback: unsigned(row.try_get(0).sql()?)?,
+            queued: unsigned(row.try_get(1).sql()?)?,
+        })
     }
 }

@@ -153,6 +153,12 @@ CREATE INDEX ledger_by_run ON ledger (run) WHERE run IS NOT NULL;
     r#"
 CREATE INDEX run_leased ON run (id) WHERE lease_owner IS NOT NULL;
 "#,
+    // 3: the waiting-run gauges on /metrics count only waiting rows, scrape after scrape,
+    // however many finished runs and actions are kept.
+    r#"
+CREATE INDEX action_waiting ON action (run) WHERE status = 'Waiting';
+CREATE INDEX run_queued ON run (id) WHERE status = 'Waiting';
+"#,
 ];
 
 /// The schema version this build writes.

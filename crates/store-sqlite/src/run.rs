@@ -4,7 +4,7 @@
 use hookflow_store::{
     ActionKey, ActionRecord, Append, Creation, Entity, Error, HistoryId, JournalEntry, NewRun,
     Page, PageRequest, Repetition, Result, Run, RunId, RunQuery, RunStatus, RunStore, RunTrigger,
-    StoredEntry, TriggerHistory, TriggerName, VersionId, WorkflowName,
+    StoredEntry, TriggerHistory, TriggerName, VersionId, WaitingRuns, WorkflowName,
 };
 use rusqlite::{params, Connection, Row};
 
@@ -89,6 +89,17 @@ const SHOWN_ACTIONS: &str = "SELECT name, repetition, status, code, start_time, 
        SELECT *, ROW_NUMBER() OVER (PARTITION BY name \
          ORDER BY repetition = '' DESC, seq DESC) AS pick FROM action WHERE run = ?1 \
      ) WHERE pick = 1";
+
+/// Both waiting-run counts in one statement, so they come from one snapshot. Each side is
+/// driven by a partial index of migration 3 holding only waiting rows: parked runs from
+/// `action_waiting` (the `IN` list also makes a run waiting in several actions count
+/// once), each looked up by primary key to drop finished ones ('Running' and 'Waiting'
+/// are the statuses that are not terminal); queued runs from `run_queued`. The unit test
+/// below checks the plan.
+const WAITING_RUNS: &str = "SELECT \
+     (SELECT COUNT(*) FROM run WHERE status IN ('Running', 'Waiting') \
+        AND id IN (SELECT run FROM action WHERE status = 'Waiting')), \
+     (SELECT COUNT(*) FROM run WHERE status = 'Waiting')";
 
 const HISTORY_COLUMNS: &str = "workflow, trigger, id, start_time, end_time, status, code, fired, \
      run, inputs, outputs, error";
@@ -318,5 +329,60 @@ impl RunStore for SqliteStore {
             }))
         })
         .await
+    }
+
+    async fn waiting_runs(&self) -> Result<WaitingRuns> {
+        self.read(|conn| {
+            let (callback, queued): (i64, i64) = conn
+                .prepare_cached(WAITING_RUNS)
+                .sql()?
+                .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .sql()?;
+            Ok(WaitingRuns {
+                callback: unsigned(callback)?,
+                queued: unsigned(queued)?,
+            })
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WAITING_RUNS;
+    use crate::codec::{collect, Sql};
+    use crate::{Options, SqliteStore};
+
+    /// The waiting-run counts read only the partial indexes of waiting rows: no step of
+    /// the plan scans the run or action table, or an index of every run.
+    #[tokio::test]
+    async fn waiting_runs_are_counted_from_partial_indexes() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        let plan = store
+            .read(|conn| {
+                let mut stmt = conn
+                    .prepare(&format!("EXPLAIN QUERY PLAN {WAITING_RUNS}"))
+                    .sql()?;
+                let rows = stmt
+                    .query_map([], |row| Ok(row.get::<_, String>(3).sql()))
+                    .sql()?;
+                collect(rows)
+            })
+            .await
+            .expect("plan");
+        let scans: Vec<&String> = plan.iter().filter(|s| s.starts_with("SCAN")).collect();
+        let allowed = |step: &str| {
+            step == "SCAN CONSTANT ROW"
+                || step.ends_with("INDEX action_waiting")
+                || step.ends_with("INDEX run_queued")
+        };
+        assert!(scans.iter().all(|s| allowed(s)), "plan: {plan:#?}");
+        for index in ["action_waiting", "run_queued"] {
+            assert!(
+                plan.iter().any(|s| s.contains(index)),
+                "{index} unused; plan: {plan:#?}"
+            );
+        }
     }
 }

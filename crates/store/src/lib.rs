@@ -52,7 +52,7 @@ pub use memory::MemoryStore;
 pub use page::{Continuation, Page, PageRequest, MAX_PAGE};
 pub use run::{
     Append, Creation, NewRun, Run, RunChanges, RunQuery, RunStatus, RunStore, RunSummary,
-    RunTrigger,
+    RunTrigger, WaitingRuns,
 };
 pub use timer::{Timer, TimerChange, TimerStore};
 pub use workflow::{

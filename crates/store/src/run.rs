@@ -162,6 +162,17 @@ pub struct RunQuery {
     pub page: PageRequest,
 }
 
+/// How many unfinished runs are waiting, store-wide, by what they wait for (for metrics).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WaitingRuns {
+    /// Runs not finished with at least one action record in status `Waiting` (an
+    /// HttpWebhook action subscribed and waiting for its callback). A run waiting in
+    /// several actions counts once.
+    pub callback: u64,
+    /// Runs in status `Waiting`: queued for a trigger concurrency slot, not started.
+    pub queued: u64,
+}
+
 /// Runs, journals, action records and trigger histories.
 pub trait RunStore {
     /// Creates the run and writes its first entries and changes durably. NotFound if the
@@ -224,4 +235,9 @@ pub trait RunStore {
         trigger: &TriggerName,
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<TriggerHistory>>> + Send;
+
+    /// The waiting runs of every workflow, counted in one consistent read. Scraped every
+    /// few seconds, so durable backends answer it from indexes holding only waiting rows
+    /// (its cost follows the number of waiting runs, not of all runs ever kept).
+    fn waiting_runs(&self) -> impl Future<Output = Result<WaitingRuns>> + Send;
 }

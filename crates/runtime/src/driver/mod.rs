@@ -65,8 +65,8 @@ use hookflow_definition::{validate_document, CheckedDefinition};
 use hookflow_engine::EngineConfig;
 use hookflow_store::{
     AccessKey, AccessKeys, ActionRecord, Page, PageRequest, Run, RunId, RunQuery, SaveOutcome,
-    Store, TriggerHistory, TriggerName, VersionId, VersionPrecondition, WorkflowName, WorkflowSave,
-    WorkflowState,
+    Store, TriggerHistory, TriggerName, VersionId, VersionPrecondition, WaitingRuns, WorkflowName,
+    WorkflowSave, WorkflowState,
 };
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -228,6 +228,14 @@ impl<S: Store> Runtime<S> {
     /// started (for metrics).
     pub fn counters(&self) -> CounterSnapshot {
         self.shared.counters.snapshot()
+    }
+
+    /// Runs waiting for an action's callback and runs queued for a trigger concurrency
+    /// slot, across the whole store (every node sharing a database sees the same counts),
+    /// for metrics. Read from the store on each call, so it includes runs parked before
+    /// this process started.
+    pub async fn waiting_runs(&self) -> Result<WaitingRuns> {
+        Ok(self.shared.store.waiting_runs().await?)
     }
 
     /// Outbound calls sent by this process and not yet answered (for metrics and tests:

@@ -587,38 +587,60 @@ impl<S: Store> Backend for RuntimeBackend<S> {
                     .collect(),
             };
         let counters = self.runtime.counters();
-        MetricsSnapshot {
-            families: vec![
-                gauge(
-                    "hookflow_engine_wired",
-                    "1 when a workflow engine serves the API, 0 for the placeholder.",
-                    1.0,
-                ),
-                gauge(
-                    "hookflow_outbound_in_flight",
-                    "Outbound calls sent by this process and not yet answered.",
-                    self.runtime.outbound_in_flight() as f64,
-                ),
-                counter(
-                    "hookflow_runs_started_total",
-                    "Runs started by this node (queued runs included).",
-                    vec![(Vec::new(), counters.runs_started)],
-                ),
-                counter(
-                    "hookflow_runs_completed_total",
-                    "Runs finished on this node, by final status.",
-                    counters
-                        .runs_finished
-                        .iter()
-                        .map(|(status, n)| (vec![("status".to_string(), status.to_string())], *n))
-                        .collect(),
-                ),
-                counter(
-                    "hookflow_actions_executed_total",
-                    "Actions completed on this node (each loop iteration of an action counts).",
-                    vec![(Vec::new(), counters.actions_executed)],
-                ),
-            ],
+        let mut families = vec![
+            gauge(
+                "hookflow_engine_wired",
+                "1 when a workflow engine serves the API, 0 for the placeholder.",
+                1.0,
+            ),
+            gauge(
+                "hookflow_outbound_in_flight",
+                "Outbound calls sent by this process and not yet answered.",
+                self.runtime.outbound_in_flight() as f64,
+            ),
+            counter(
+                "hookflow_runs_started_total",
+                "Runs started by this node (queued runs included).",
+                vec![(Vec::new(), counters.runs_started)],
+            ),
+            counter(
+                "hookflow_runs_completed_total",
+                "Runs finished on this node, by final status.",
+                counters
+                    .runs_finished
+                    .iter()
+                    .map(|(status, n)| (vec![("status".to_string(), status.to_string())], *n))
+                    .collect(),
+            ),
+            counter(
+                "hookflow_actions_executed_total",
+                "Actions completed on this node (each loop iteration of an action counts).",
+                vec![(Vec::new(), counters.actions_executed)],
+            ),
+        ];
+        // A store that cannot answer costs the scrape this family only: the node's own
+        // counters stay visible, and the missing series show the failure to alerting.
+        match self.runtime.waiting_runs().await {
+            Ok(waiting) => families.push(MetricFamily {
+                name: "hookflow_runs_waiting".into(),
+                help: "Unfinished runs waiting, by reason: callback (parked in a webhook \
+                       action until its callback) or queued (for a trigger concurrency slot). \
+                       Counted across the whole store: nodes sharing a database all report \
+                       the same values."
+                    .into(),
+                kind: MetricKind::Gauge,
+                samples: [("callback", waiting.callback), ("queued", waiting.queued)]
+                    .into_iter()
+                    .map(|(reason, value)| MetricSample {
+                        labels: vec![("reason".to_string(), reason.to_string())],
+                        value: value as f64,
+                    })
+                    .collect(),
+            }),
+            Err(error) => {
+                tracing::warn!(%error, "waiting runs not counted; hookflow_runs_waiting omitted")
+            }
         }
+        MetricsSnapshot { families }
     }
 }

@@ -1,4 +1,5 @@
-//! Runs: creation, fenced appends, atomicity, listing, action records, trigger histories.
+//! Runs: creation, fenced appends, atomicity, listing, action records, trigger histories,
+//! waiting-run counts.
 
 use serde_json::json;
 
@@ -8,6 +9,7 @@ use super::fixture::{
 use crate::{
     ActionKey, ActionRecord, Append, CallbackId, Creation, ErrorKind, HistoryId, PageRequest,
     RunChanges, RunQuery, RunStatus, RunSummary, Store, TimerChange, TimerId, TriggerHistory,
+    WaitingRuns,
 };
 
 fn history(run: Option<&crate::RunId>, id: HistoryId, secs: i64) -> TriggerHistory {
@@ -433,5 +435,126 @@ pub async fn trigger_histories<S: Store>(store: S) {
             .get_trigger_history(&workflow("flow"), &trigger("other"), &run_id(1).into())
             .await,
         ErrorKind::NotFound,
+    );
+}
+
+pub async fn waiting_runs_count_parked_and_queued_runs<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    create_workflow(&store, "other").await;
+    let waiting = || async { store.waiting_runs().await.expect("waiting runs") };
+    assert_eq!(waiting().await, WaitingRuns::default(), "an empty store");
+
+    let write = |run: u64, position, actions: Vec<ActionRecord>, summary| Append {
+        run: run_id(run),
+        expected_position: position,
+        lease: None,
+        entries: vec![entry("Step", position)],
+        changes: RunChanges {
+            actions,
+            summary,
+            ..RunChanges::default()
+        },
+    };
+    let summary = |status: RunStatus| {
+        Some(RunSummary {
+            status,
+            end_time: status.is_terminal().then(|| at(9)),
+            outputs: None,
+            error: None,
+        })
+    };
+
+    // Run 1 waits in two actions; it counts once.
+    create_run(&store, new_run("flow", run_id(1))).await;
+    store
+        .append(write(
+            1,
+            1,
+            vec![
+                action("Approve", vec![], RunStatus::Waiting, 1),
+                action("Notify", vec![], RunStatus::Waiting, 1),
+                action("Compose", vec![], RunStatus::Succeeded, 1),
+            ],
+            None,
+        ))
+        .await
+        .expect("run 1 parked");
+    // Run 2, of another workflow, waits in two repetitions of a loop; it counts once.
+    create_run(&store, new_run("other", run_id(2))).await;
+    store
+        .append(write(
+            2,
+            1,
+            vec![
+                action("Each", vec![0], RunStatus::Waiting, 1),
+                action("Each", vec![1], RunStatus::Waiting, 1),
+            ],
+            None,
+        ))
+        .await
+        .expect("run 2 parked");
+    // Run 3 runs with nothing waiting.
+    create_run(&store, new_run("flow", run_id(3))).await;
+    store
+        .append(write(
+            3,
+            1,
+            vec![action("Compose", vec![], RunStatus::Running, 1)],
+            None,
+        ))
+        .await
+        .expect("run 3 running");
+    // Runs 4 and 5 are queued for a concurrency slot.
+    for n in [4, 5] {
+        let mut queued = new_run("flow", run_id(n));
+        queued.status = RunStatus::Waiting;
+        create_run(&store, queued).await;
+    }
+    assert_eq!(
+        waiting().await,
+        WaitingRuns {
+            callback: 2,
+            queued: 2
+        }
+    );
+
+    // Run 1's callbacks arrive: one action done, the other still waiting.
+    store
+        .append(write(
+            1,
+            2,
+            vec![action("Approve", vec![], RunStatus::Succeeded, 2)],
+            None,
+        ))
+        .await
+        .expect("run 1 half resumed");
+    assert_eq!(waiting().await.callback, 2, "run 1 still waits in Notify");
+    store
+        .append(write(
+            1,
+            3,
+            vec![action("Notify", vec![], RunStatus::Succeeded, 3)],
+            None,
+        ))
+        .await
+        .expect("run 1 resumed");
+    assert_eq!(waiting().await.callback, 1, "only run 2 waits");
+
+    // Run 2 is cancelled; a finished run no longer waits, whatever its records say.
+    store
+        .append(write(2, 2, Vec::new(), summary(RunStatus::Cancelled)))
+        .await
+        .expect("run 2 cancelled");
+    // Run 4 leaves the queue and starts.
+    store
+        .append(write(4, 1, Vec::new(), summary(RunStatus::Running)))
+        .await
+        .expect("run 4 started");
+    assert_eq!(
+        waiting().await,
+        WaitingRuns {
+            callback: 0,
+            queued: 1
+        }
     );
 }

@@ -17,7 +17,9 @@ use crate::journal::StoredEntry;
 use crate::lease::{Lease, Runnable, WorkQueue};
 use crate::ledger::{LedgerChange, LedgerEntry, LedgerUpdate, SubscriptionLedger};
 use crate::page::{Page, PageRequest};
-use crate::run::{Append, Creation, NewRun, Run, RunChanges, RunQuery, RunStore};
+use crate::run::{
+    Append, Creation, NewRun, Run, RunChanges, RunQuery, RunStatus, RunStore, WaitingRuns,
+};
 use crate::timer::{Timer, TimerChange, TimerStore};
 
 impl State {
@@ -404,6 +406,25 @@ impl RunStore for MemoryStore {
             |h| h.id.to_string(),
             |token, h| h.id.as_str() < token,
         )
+    }
+
+    async fn waiting_runs(&self) -> Result<WaitingRuns> {
+        let state = self.lock()?;
+        let mut waiting = WaitingRuns::default();
+        for entry in state.runs.values() {
+            if entry.run.status == RunStatus::Waiting {
+                waiting.queued += 1;
+            }
+            let parked = !entry.run.status.is_terminal()
+                && entry
+                    .actions
+                    .values()
+                    .any(|(_, record)| record.status == RunStatus::Waiting);
+            if parked {
+                waiting.callback += 1;
+            }
+        }
+        Ok(waiting)
     }
 }
 
