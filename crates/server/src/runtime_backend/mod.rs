@@ -626,7 +626,8 @@ impl<S: Store> Backend for RuntimeBackend<S> {
                 help: "Unfinished runs waiting, by reason: callback (parked in a webhook \
                        action until its callback) or queued (for a trigger concurrency slot). \
                        Counted across the whole store: nodes sharing a database all report \
-                       the same values."
+                       the same values. When counting is expensive (very many waiting runs) \
+                       a count is reused for ten times what it took."
                     .into(),
                 kind: MetricKind::Gauge,
                 samples: [("callback", waiting.callback), ("queued", waiting.queued)]
