@@ -29,12 +29,14 @@ RUST_LOG=${RUST_LOG:-warn} "$BIN/hookflow" serve --listen 127.0.0.1:0 \
     --data-dir "$BENCH_DIR/hookflow" --admin-key "$HOOKFLOW_ADMIN_KEY" \
     2>"$BENCH_DIR/serve.log" &
 PIDS+=($!)
+SERVER_PID=$!
 HOOKFLOW_SERVER=$(wait_for "$BENCH_DIR/serve.log" 'public URL: ' | sed -E 's/.*public URL: *//')
 export HOOKFLOW_SERVER
 
 # The stand-in prints a line per subscription and callback; keep them out of the way.
 "$BIN/hookflow" standin --listen 127.0.0.1:0 --callback-after 0 >"$BENCH_DIR/standin.log" 2>&1 &
 PIDS+=($!)
+STANDIN_PID=$!
 STANDIN=$(wait_for "$BENCH_DIR/standin.log" '^stand-in listening on ' | sed 's/^stand-in listening on //')
 # The trigger's subscription goes to a service that only says yes (no automatic callback,
 # so the only runs of (a) are the load's).
@@ -81,7 +83,14 @@ echo "  (a) webhook-trigger callbacks..." >&2
 "$BIN/hookflow-loadgen" --url "$TRIGGER_URL" -c "$CONNECTIONS" -d 1 --format tsv >/dev/null
 TRIGGER=$("$BIN/hookflow-loadgen" --url "$TRIGGER_URL" -c "$CONNECTIONS" -d "$DURATION" --format tsv)
 
+# cpu_ticks PID: user + system CPU the process used so far, in clock ticks.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 echo "  (b) webhook-action round trips..." >&2
+SERVER_CPU0=$(cpu_ticks "$SERVER_PID")
+STANDIN_CPU0=$(cpu_ticks "$STANDIN_PID")
 BEFORE_DONE=$(completed)
 BEFORE_STARTED=$(started)
 T0=$(date +%s.%N)
@@ -97,6 +106,8 @@ for _ in $(seq 3000); do
 done
 T1=$(date +%s.%N)
 DONE=$(($(completed) - BEFORE_DONE))
+SERVER_CPU=$(($(cpu_ticks "$SERVER_PID") - SERVER_CPU0))
+STANDIN_CPU=$(($(cpu_ticks "$STANDIN_PID") - STANDIN_CPU0))
 
 echo
 printf "%-46s %10s %9s %9s %14s %7s\n" "phase" "per s" "p50 ms" "p99 ms" "2xx/answered" "errors"
@@ -104,6 +115,10 @@ awk -F'\t' '{ printf "%-46s %10s %9s %9s %14s %7s\n", "(a) webhook-trigger callb
 awk -v done="$DONE" -v target="$TARGET" -v t0="$T0" -v t1="$T1" -v starts="$ACTION" 'BEGIN {
     split(starts, s, "\t")
     printf "%-46s %10.0f %9s %9s %14s %7s\n", "(b) webhook-action round trips", done / (t1 - t0), s[2], s[4], done "/" target, s[8]
+}'
+awk -v done="$DONE" -v server="$SERVER_CPU" -v standin="$STANDIN_CPU" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    if (done > 0)
+        printf "(b) CPU per round trip: server %.0f us, stand-in %.0f us\n", server * 1e6 / hz / done, standin * 1e6 / hz / done
 }'
 echo
 awk -F'\t' -v done="$DONE" -v t0="$T0" -v t1="$T1" -v a="$(cut -f1 <<<"$TRIGGER")" 'BEGIN {
