@@ -174,6 +174,9 @@ pub struct CheckedAction {
     pub cases: Vec<CheckedCase>,
     /// `limit.timeout` when literal.
     pub timeout: Option<IsoDuration>,
+    /// `limit.timeout` when an expression (`@parameters('timeout')`): evaluated when the
+    /// action starts, and must then give an ISO 8601 duration.
+    pub timeout_expression: Option<ValueTemplate>,
     /// `limit.count` (Until) when literal.
     pub count: Option<i64>,
     /// `runtimeConfiguration.concurrency.repetitions` (Foreach).
@@ -506,11 +509,15 @@ fn add_actions(
             Some(v) => Some(template(v)?),
         };
         let limit = obj.get("limit").and_then(Value::as_object);
-        let timeout = limit
-            .and_then(|l| l.get("timeout"))
+        let timeout_value = limit.and_then(|l| l.get("timeout"));
+        let timeout = timeout_value
             .and_then(Value::as_str)
             .filter(|t| !t.starts_with('@'))
             .and_then(|t| IsoDuration::parse(t).ok());
+        let timeout_expression = match timeout_value {
+            Some(v @ Value::String(t)) if t.starts_with('@') => Some(template(v)?),
+            _ => None,
+        };
         let cases = obj
             .get("cases")
             .and_then(Value::as_object)
@@ -542,6 +549,7 @@ fn add_actions(
             branches: Vec::new(),
             cases,
             timeout,
+            timeout_expression,
             count: limit.and_then(|l| l.get("count")).and_then(Value::as_i64),
             repetitions: obj
                 .get("runtimeConfiguration")

@@ -129,6 +129,35 @@ fn timeout_unsubscribes_then_times_out() {
     assert!(s.last().is_stale());
 }
 
+/// `limit.timeout` may be an expression (a parameter, the trigger body): evaluated when
+/// the action starts.
+#[test]
+fn an_expression_timeout_is_evaluated_when_the_action_starts() {
+    let mut s = webhook(json!({ "timeout": "@triggerBody()?['wait']" }));
+    s.start(json!({ "wait": "PT2H" }));
+    assert!(s.timer_ids().contains(&"timeout:Hook".to_string()));
+    s.subscribe_result("Hook", 1, 200, json!({}));
+    s.fire_timer("timeout:Hook");
+    assert_eq!(s.status("Hook"), Some(Status::TimedOut));
+    assert_eq!(s.status("Late"), Some(Status::Succeeded));
+}
+
+#[test]
+fn an_expression_timeout_that_is_no_duration_fails_the_action_before_subscribing() {
+    let mut s = webhook(json!({ "timeout": "@triggerBody()?['wait']" }));
+    s.start(json!({ "wait": "soon" }));
+    assert_eq!(s.status("Hook"), Some(Status::Failed));
+    let record = s.record("Hook");
+    assert_eq!(record.code.as_deref(), Some("InvalidTemplate"));
+    assert!(
+        !s.effects()
+            .iter()
+            .any(|e| matches!(e, Effect::Subscribe { .. })),
+        "nothing is subscribed"
+    );
+    assert!(!s.timer_ids().contains(&"timeout:Hook".to_string()));
+}
+
 #[test]
 fn cancel_while_waiting_unsubscribes() {
     let mut s = webhook(json!({}));

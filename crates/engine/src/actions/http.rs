@@ -12,6 +12,7 @@ use crate::schedule::{Completion, Machine};
 use crate::state::Awaiting;
 use crate::status::Status;
 use crate::{Outcome, StaleReason};
+use hookflow_definition::duration::IsoDuration;
 use hookflow_definition::model::inputs::HttpRequestInputs;
 use hookflow_definition::CheckedAction;
 use serde_json::{json, Value};
@@ -57,7 +58,17 @@ pub(crate) fn start(m: &mut Machine<'_>, action: &CheckedAction, key: &ActionKey
             )
         }
     };
-    begin(m, action, key, inputs);
+    let timeout = match action_timeout(m, action, key) {
+        Ok(t) => t,
+        Err(message) => {
+            return m.complete(
+                action,
+                key,
+                Completion::failed("InvalidTemplate", message, inputs),
+            )
+        }
+    };
+    begin(m, action, key, inputs, timeout);
     m.effect(Effect::Http {
         key: key.clone(),
         attempt: 1,
@@ -65,8 +76,44 @@ pub(crate) fn start(m: &mut Machine<'_>, action: &CheckedAction, key: &ActionKey
     });
 }
 
+/// The action's `limit.timeout`: the literal one, or its expression evaluated now.
+pub(crate) fn action_timeout(
+    m: &Machine<'_>,
+    action: &CheckedAction,
+    key: &ActionKey,
+) -> Result<Option<IsoDuration>, String> {
+    let Some(template) = &action.timeout_expression else {
+        return Ok(action.timeout);
+    };
+    let value = template
+        .evaluate(&m.ctx(Some(action.id), key.indexes()))
+        .map_err(|e| {
+            format!(
+                "Unable to process template language expressions in action '{}' limit.timeout: {e}",
+                action.name
+            )
+        })?;
+    value
+        .as_str()
+        .and_then(|text| IsoDuration::parse(text).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            format!(
+                "The limit.timeout of action '{}' evaluated to {value}, which is not an ISO 8601 \
+                 duration like \"PT30S\".",
+                action.name
+            )
+        })
+}
+
 /// Journals the start of an outbound action and its `limit.timeout` timer.
-pub(crate) fn begin(m: &mut Machine<'_>, action: &CheckedAction, key: &ActionKey, inputs: Value) {
+pub(crate) fn begin(
+    m: &mut Machine<'_>,
+    action: &CheckedAction,
+    key: &ActionKey,
+    inputs: Value,
+    timeout: Option<IsoDuration>,
+) {
     let secure = crate::source::secure_flags(m.def, action.name.as_str(), action.action_type);
     m.emit(Event::ActionStarted {
         key: key.clone(),
@@ -74,7 +121,7 @@ pub(crate) fn begin(m: &mut Machine<'_>, action: &CheckedAction, key: &ActionKey
         secure,
         at: m.now,
     });
-    if let Some(timeout) = &action.timeout {
+    if let Some(timeout) = &timeout {
         let due = add_iso(m.now, timeout);
         m.schedule_timer(
             timeout_id(key),

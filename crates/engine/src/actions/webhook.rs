@@ -3,8 +3,8 @@
 //! and before a timeout.
 
 use super::http::{
-    begin, build_request, check_awaited, classify, final_completion, schedule_retry, timed_out,
-    Next,
+    action_timeout, begin, build_request, check_awaited, classify, final_completion,
+    schedule_retry, timed_out, Next,
 };
 use super::invalid_template;
 use crate::effect::Effect;
@@ -60,7 +60,17 @@ pub(crate) fn start(m: &mut Machine<'_>, action: &CheckedAction, key: &ActionKey
             )
         }
     };
-    begin(m, action, key, inputs);
+    let timeout = match action_timeout(m, action, key) {
+        Ok(t) => t,
+        Err(message) => {
+            return m.complete(
+                action,
+                key,
+                Completion::failed("InvalidTemplate", message, inputs),
+            )
+        }
+    };
+    begin(m, action, key, inputs, timeout);
     m.effect(Effect::Subscribe {
         key: key.clone(),
         attempt: 1,
