@@ -179,6 +179,8 @@ pub struct CheckedAction {
     pub timeout_expression: Option<ValueTemplate>,
     /// `limit.count` (Until) when literal.
     pub count: Option<i64>,
+    /// `limit.count` (Until) when an expression, evaluated when the loop checks its limits.
+    pub count_expression: Option<ValueTemplate>,
     /// `runtimeConfiguration.concurrency.repetitions` (Foreach).
     pub repetitions: Option<u64>,
     pub operation_options: Vec<String>,
@@ -514,6 +516,10 @@ fn add_actions(
             .and_then(Value::as_str)
             .filter(|t| !t.starts_with('@'))
             .and_then(|t| IsoDuration::parse(t).ok());
+        let count_expression = match limit.and_then(|l| l.get("count")) {
+            Some(v @ Value::String(t)) if t.starts_with('@') => Some(template(v)?),
+            _ => None,
+        };
         let timeout_expression = match timeout_value {
             Some(v @ Value::String(t)) if t.starts_with('@') => Some(template(v)?),
             _ => None,
@@ -551,6 +557,7 @@ fn add_actions(
             timeout,
             timeout_expression,
             count: limit.and_then(|l| l.get("count")).and_then(Value::as_i64),
+            count_expression,
             repetitions: obj
                 .get("runtimeConfiguration")
                 .and_then(|c| c.get("concurrency"))

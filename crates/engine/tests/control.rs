@@ -272,6 +272,27 @@ fn until_stops_at_its_count() {
 }
 
 #[test]
+fn until_limits_may_be_expressions() {
+    let mut s = Scenario::actions(json!({
+        "Until": { "type": "Until", "expression": "@false",
+            "limit": { "count": "@triggerBody()?['n']", "timeout": "@triggerBody()?['t']" },
+            "actions": { "Tick": { "type": "Compose", "inputs": 1 } } }
+    }));
+    s.start(json!({ "n": 3, "t": "PT1H" }));
+    assert_eq!(s.status("Until"), Some(Status::Succeeded));
+    assert!(s.status("Tick[2]").is_some() && s.status("Tick[3]").is_none());
+
+    let mut s = Scenario::actions(json!({
+        "Until": { "type": "Until", "expression": "@false",
+            "limit": { "count": "@triggerBody()?['n']" },
+            "actions": { "Tick": { "type": "Compose", "inputs": 1 } } }
+    }));
+    s.start(json!({ "n": "many" }));
+    assert_eq!(s.status("Until"), Some(Status::Failed));
+    assert_eq!(s.record("Until").code.as_deref(), Some("InvalidTemplate"));
+}
+
+#[test]
 fn until_timeout_is_checked_between_cycles() {
     let mut s = Scenario::actions(json!({
         "Until": { "type": "Until", "expression": "@false", "limit": { "count": 100, "timeout": "PT10M" },

@@ -349,10 +349,22 @@ fn advance_until(
                 return Ok(());
             }
         };
-        let count = action.count.unwrap_or(DEFAULT_UNTIL_COUNT).max(1);
+        let limits = until_count(m, action, key)
+            .and_then(|count| Ok((count, super::http::action_timeout(m, action, key)?)));
+        let (count, timeout) = match limits {
+            Ok(limits) => limits,
+            Err(message) => {
+                m.complete(
+                    action,
+                    key,
+                    Completion::failed("InvalidTemplate", message, Value::Null),
+                );
+                return Ok(());
+            }
+        };
+        let count = count.unwrap_or(DEFAULT_UNTIL_COUNT).max(1);
         let started = m.work.action(key).map_or(m.now, |r| r.started_at);
-        let timeout = action
-            .timeout
+        let timeout = timeout
             .map(|t| crate::duration::add_iso(started, &t))
             .unwrap_or_else(|| started + chrono::TimeDelta::seconds(DEFAULT_UNTIL_TIMEOUT_SECS));
         let cycles = i as i64 + 1;
@@ -361,4 +373,35 @@ fn advance_until(
             return Ok(());
         }
     }
+}
+
+/// An Until's `limit.count`: the literal one, or its expression evaluated now (a number,
+/// or a string of one).
+fn until_count(
+    m: &Machine<'_>,
+    action: &CheckedAction,
+    key: &ActionKey,
+) -> Result<Option<i64>, String> {
+    let Some(template) = &action.count_expression else {
+        return Ok(action.count);
+    };
+    let value = template
+        .evaluate(&m.ctx(Some(action.id), key.indexes()))
+        .map_err(|e| {
+            format!(
+                "Unable to process template language expressions in Until '{}' limit.count: {e}",
+                action.name
+            )
+        })?;
+    let count = match &value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(text) => text.trim().parse().ok(),
+        _ => None,
+    };
+    count.map(Some).ok_or_else(|| {
+        format!(
+            "The limit.count of Until '{}' evaluated to {value}, which is not an integer.",
+            action.name
+        )
+    })
 }
