@@ -150,7 +150,10 @@ fn hello() -> Value {
             },
             "Response": {
                 "type": "Response",
-                "inputs": {"statusCode": 201, "headers": {"x-greeted": "yes"},
+                "inputs": {"statusCode": 201,
+                           "headers": {"x-greeted": "yes", "Content-Disposition": "inline",
+                                       "Content-Length": "1", "Set-Cookie": "a=b",
+                                       "Last-Modified": "yesterday"},
                            "body": {"message": "@outputs('Greeting')"}},
                 "runAfter": {"Greeting": ["Succeeded"]}
             }
@@ -232,6 +235,14 @@ async fn a_signed_call_runs_the_workflow_and_gets_its_response() {
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text());
     assert_eq!(answer.json(), json!({"message": "Hello, Ada!"}));
     assert_eq!(answer.headers["x-greeted"], "yes");
+    assert_eq!(answer.headers["content-disposition"], "inline");
+    // Left out as in Logic Apps: the server frames the answer, no cookies or caching.
+    assert!(answer.headers.get("set-cookie").is_none());
+    assert!(answer.headers.get("last-modified").is_none());
+    assert_ne!(
+        answer.headers.get("content-length").map(|v| v.as_bytes()),
+        Some(&b"1"[..])
+    );
     assert!(answer.headers["content-type"]
         .to_str()
         .is_ok_and(|t| t.starts_with("application/json")));

@@ -360,9 +360,28 @@ fn body(request: &InboundRequest) -> Result<Value, AppError> {
 
 /// A Response action's answer as HTTP: strings as text, `$content` envelopes decoded,
 /// anything else as JSON; a Content-Type the action did not set follows the body.
+/// Headers Logic Apps silently leaves out of a Response action's answer: the server owns
+/// them (framing, caching, cookies). `Content-Type` stays (Logic Apps drops it on GET
+/// only; hookflow keeps it, so a GET endpoint can still say what it returns).
+fn is_dropped_response_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    const DROPPED: &[&str] = &[
+        "allow",
+        "cookie",
+        "expires",
+        "last-modified",
+        "set-cookie",
+        "transfer-encoding",
+    ];
+    const KEPT_CONTENT: &[&str] = &["content-disposition", "content-encoding", "content-type"];
+    DROPPED.contains(&name.as_str())
+        || (name.starts_with("content-") && !KEPT_CONTENT.contains(&name.as_str()))
+}
+
 fn response_reply(status: u16, headers: Map<String, Value>, body: Value) -> CallbackReply {
     let mut out: Vec<(String, String)> = headers
         .into_iter()
+        .filter(|(k, _)| !is_dropped_response_header(k))
         .map(|(k, v)| {
             let text = match v {
                 Value::String(s) => s,
