@@ -317,6 +317,12 @@ impl<S: Store> Runtime<S> {
             Err(e) if e.kind() == hookflow_store::ErrorKind::NotFound => None,
             Err(e) => return Err(e.into()),
         };
+        if previous.is_none()
+            && state == WorkflowState::Enabled
+            && !webhook_trigger::webhook_triggers(&checked).is_empty()
+        {
+            return self.create_then_enable(&name, document).await;
+        }
         let initial_keys = self.new_access_keys();
         let previous_side = match &previous {
             Some(w) => Some(self.current_side(w).await?),
@@ -394,6 +400,34 @@ impl<S: Store> Runtime<S> {
         }
         self.write_records(&name, records).await;
         Ok(outcome)
+    }
+
+    /// The first save of an enabled workflow with HttpWebhook triggers: stored disabled
+    /// first, then enabled. The subscribes then happen for a workflow that exists, so each
+    /// is recorded in the ledger before it is sent, and a crash before the enable is
+    /// reconciled at start (a disabled workflow's trigger gets unsubscribed) instead of
+    /// leaving a subscription at the service that nothing knows about. A refused subscribe
+    /// deletes the workflow again: the save did not happen.
+    async fn create_then_enable(
+        &self,
+        name: &WorkflowName,
+        document: &Value,
+    ) -> Result<SaveOutcome> {
+        let created =
+            Box::pin(self.save_workflow(name.as_str(), document, WorkflowState::Disabled)).await?;
+        match self.enable_workflow(name).await {
+            Ok(workflow) => Ok(SaveOutcome {
+                workflow,
+                created: created.created,
+            }),
+            Err(error) => {
+                if let Err(e) = self.shared.store.delete_workflow(name).await {
+                    tracing::warn!(workflow = %name, error = %e, "a refused first save left its disabled workflow behind");
+                }
+                self.forget_workflow(name);
+                Err(error)
+            }
+        }
     }
 
     /// The checked definition of a stored version (parsed once, then cached).

@@ -14,9 +14,10 @@
 //!
 //! Every exchange goes to the subscription ledger (masked request, then the response) and
 //! to the trigger's state (`Subscribed`/`Unsubscribed`/`Failed` with the last exchanges).
-//! The ledger entry is recorded `Pending` before the request is sent when the workflow
-//! exists; for the first save of a workflow (nothing to attach it to yet) it is recorded,
-//! settled, after the save committed.
+//! The ledger entry is recorded `Pending` before the request is sent. The first save of an
+//! enabled workflow stores it disabled and then enables it (`Runtime::create_then_enable`),
+//! so there is always a workflow to attach the entry to; were there none, the entry would
+//! be recorded, settled, after the save committed.
 //!
 //! # Reconciliation after a crash
 //!

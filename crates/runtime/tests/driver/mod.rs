@@ -6,4 +6,5 @@ mod harness;
 mod lifecycle;
 mod recurrence;
 mod restart;
+mod trigger_crash;
 mod webhook;
