@@ -89,6 +89,22 @@ impl Drop for Database {
     }
 }
 
+/// `hookflow serve` on a free port with this data directory, the tests' admin key and
+/// `extra` flags.
+fn serve(data_dir: &std::path::Path, extra: &[&str]) -> Served {
+    let data = data_dir_arg(data_dir);
+    let mut args = vec![
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        &data,
+        "--admin-key",
+        KEY,
+    ];
+    args.extend_from_slice(extra);
+    Served::start(&args, &[])
+}
+
 /// One `hookflow serve`, on the shared database or on SQLite.
 pub struct Node {
     pub served: Served,
@@ -98,39 +114,18 @@ pub struct Node {
 impl Node {
     pub fn start(database: &Database, extra: &[&str]) -> Node {
         let dir = tempfile::tempdir().expect("tmp");
-        let data = data_dir_arg(&dir.path().join("data"));
-        let mut args = vec![
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            &data,
-            "--admin-key",
-            KEY,
-            "--database",
-            &database.url,
-        ];
+        let mut args = vec!["--database", database.url.as_str()];
         args.extend_from_slice(extra);
-        let served = Served::start(&args, &[]);
         Node {
-            served,
+            served: serve(&dir.path().join("data"), &args),
             _dir: Some(dir),
         }
     }
 
     /// A node on the SQLite store in `data_dir`, which the caller keeps (to restart on it).
     pub fn on_sqlite(data_dir: &std::path::Path, extra: &[&str]) -> Node {
-        let data = data_dir_arg(data_dir);
-        let mut args = vec![
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            &data,
-            "--admin-key",
-            KEY,
-        ];
-        args.extend_from_slice(extra);
         Node {
-            served: Served::start(&args, &[]),
+            served: serve(data_dir, extra),
             _dir: None,
         }
     }

@@ -385,14 +385,7 @@ fn until_count(
     let Some(template) = &action.count_expression else {
         return Ok(action.count);
     };
-    let value = template
-        .evaluate(&m.ctx(Some(action.id), key.indexes()))
-        .map_err(|e| {
-            format!(
-                "Unable to process template language expressions in Until '{}' limit.count: {e}",
-                action.name
-            )
-        })?;
+    let value = super::evaluate_limit(m, action, key, template, "count")?;
     let count = match &value {
         Value::Number(n) => n.as_i64(),
         Value::String(text) => text.trim().parse().ok(),

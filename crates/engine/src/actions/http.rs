@@ -58,17 +58,9 @@ pub(crate) fn start(m: &mut Machine<'_>, action: &CheckedAction, key: &ActionKey
             )
         }
     };
-    let timeout = match action_timeout(m, action, key) {
-        Ok(t) => t,
-        Err(message) => {
-            return m.complete(
-                action,
-                key,
-                Completion::failed("InvalidTemplate", message, inputs),
-            )
-        }
-    };
-    begin(m, action, key, inputs, timeout);
+    if !begin(m, action, key, inputs) {
+        return;
+    }
     m.effect(Effect::Http {
         key: key.clone(),
         attempt: 1,
@@ -85,14 +77,7 @@ pub(crate) fn action_timeout(
     let Some(template) = &action.timeout_expression else {
         return Ok(action.timeout);
     };
-    let value = template
-        .evaluate(&m.ctx(Some(action.id), key.indexes()))
-        .map_err(|e| {
-            format!(
-                "Unable to process template language expressions in action '{}' limit.timeout: {e}",
-                action.name
-            )
-        })?;
+    let value = super::evaluate_limit(m, action, key, template, "timeout")?;
     value
         .as_str()
         .and_then(|text| IsoDuration::parse(text).ok())
@@ -106,14 +91,25 @@ pub(crate) fn action_timeout(
         })
 }
 
-/// Journals the start of an outbound action and its `limit.timeout` timer.
+/// Journals the start of an outbound action and its `limit.timeout` timer. False when the
+/// timeout expression gave no duration: the action is then failed and must not send.
 pub(crate) fn begin(
     m: &mut Machine<'_>,
     action: &CheckedAction,
     key: &ActionKey,
     inputs: Value,
-    timeout: Option<IsoDuration>,
-) {
+) -> bool {
+    let timeout = match action_timeout(m, action, key) {
+        Ok(t) => t,
+        Err(message) => {
+            m.complete(
+                action,
+                key,
+                Completion::failed("InvalidTemplate", message, inputs),
+            );
+            return false;
+        }
+    };
     let secure = crate::source::secure_flags(m.def, action.name.as_str(), action.action_type);
     m.emit(Event::ActionStarted {
         key: key.clone(),
@@ -129,6 +125,7 @@ pub(crate) fn begin(
             TimerPurpose::ActionTimeout { key: key.clone() },
         );
     }
+    true
 }
 
 pub(crate) fn timeout_id(key: &ActionKey) -> TimerId {

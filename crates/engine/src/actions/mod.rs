@@ -72,6 +72,25 @@ pub(crate) fn evaluate_inputs(
     }
 }
 
+/// A `limit` field given as an expression (`limit.timeout`, `limit.count`), evaluated in
+/// the action's context; the error message names the field.
+pub(crate) fn evaluate_limit(
+    m: &Machine<'_>,
+    action: &CheckedAction,
+    key: &ActionKey,
+    template: &hookflow_definition::ValueTemplate,
+    field: &str,
+) -> Result<Value, String> {
+    template
+        .evaluate(&m.ctx(Some(action.id), key.indexes()))
+        .map_err(|e| {
+            format!(
+                "Unable to process template language expressions in action '{}' limit.{field}: {e}",
+                action.name
+            )
+        })
+}
+
 pub(crate) fn invalid_template(
     action: &CheckedAction,
     error: &dyn std::fmt::Display,

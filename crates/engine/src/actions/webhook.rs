@@ -3,8 +3,8 @@
 //! and before a timeout.
 
 use super::http::{
-    action_timeout, begin, build_request, check_awaited, classify, final_completion,
-    schedule_retry, timed_out, Next,
+    begin, build_request, check_awaited, classify, final_completion, schedule_retry, timed_out,
+    Next,
 };
 use super::invalid_template;
 use crate::effect::Effect;
@@ -60,17 +60,9 @@ pub(crate) fn start(m: &mut Machine<'_>, action: &CheckedAction, key: &ActionKey
             )
         }
     };
-    let timeout = match action_timeout(m, action, key) {
-        Ok(t) => t,
-        Err(message) => {
-            return m.complete(
-                action,
-                key,
-                Completion::failed("InvalidTemplate", message, inputs),
-            )
-        }
-    };
-    begin(m, action, key, inputs, timeout);
+    if !begin(m, action, key, inputs) {
+        return;
+    }
     m.effect(Effect::Subscribe {
         key: key.clone(),
         attempt: 1,
