@@ -856,3 +856,4 @@ async fn metrics_count_runs_started_completed_and_actions_executed() {
 }
 
 mod request_checks;
+mod versions;
