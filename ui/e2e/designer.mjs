@@ -439,6 +439,9 @@ try {
   await page.getByRole('button', { name: 'Step Third (Compose)', exact: true }).click();
   await page.getByRole('group', { name: 'Run after Compose', exact: true }).waitFor();
   await shot(page, '17e-inserted-between');
+  // The refused save's banner left with the step it was about (the code edit removed it).
+  const notSaved = page.getByRole('alert').filter({ hasText: 'The workflow was not saved' });
+  assert((await notSaved.count()) === 0, 'no stale "not saved" banner once its step is gone');
 
   // ── Loop iterations in the run view (repetitions endpoint) ────────────────
   step = 'loop iterations';
