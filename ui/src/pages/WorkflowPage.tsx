@@ -276,7 +276,7 @@ export function WorkflowPage({ route }: { route: WfRoute }) {
           </div>
         </div>
       ) : route.tab === 'runs' ? (
-        <RunsPage wf={wfName} def={savedText ? (JSON.parse(savedText) as Definition) : def} run={route.run} />
+        <RunsPage wf={wfName} def={savedText ? (JSON.parse(savedText) as Definition) : def} version={wf?.properties.version} run={route.run} />
       ) : route.tab === 'code' ? (
         <CodeView def={def} onChange={setDef} onValidity={setCodeError} problems={errors.all} />
       ) : (
