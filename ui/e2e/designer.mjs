@@ -439,6 +439,23 @@ try {
   await page.getByRole('button', { name: 'Step Third (Compose)', exact: true }).click();
   await page.getByRole('group', { name: 'Run after Compose', exact: true }).waitFor();
   await shot(page, '17e-inserted-between');
+  // The refused save's banner left with the step it was about (the code edit removed it).
+  const notSaved = page.getByRole('alert').filter({ hasText: 'The workflow was not saved' });
+  assert((await notSaved.count()) === 0, 'no stale "not saved" banner once its step is gone');
+
+  // ── Versions: a run keeps showing the steps it ran ─────────────────────────
+  step = 'versions';
+  await page.getByRole('button', { name: 'Step Compose (Compose)', exact: true }).click();
+  await page.getByLabel('Inputs', { exact: true }).fill('between');
+  await save();
+  assert((await notSaved.count()) === 0, 'no "not saved" banner after a successful save');
+  await shot(page, '17f-saved-after-code-edit');
+  await page.getByRole('tab', { name: 'Run history', exact: true }).click();
+  await page.getByRole('row').filter({ hasText: 'Succeeded' }).first().getByRole('link').click();
+  await page.getByRole('button', { name: /^Step Wait_for_approval \(HTTP Webhook\), Succeeded/ }).waitFor({ timeout: DEADLINE });
+  await page.locator('.run-meta').getByText('Earlier version', { exact: true }).waitFor();
+  assert((await page.getByRole('button', { name: /^Step From_code/ }).count()) === 0, 'the run shows the steps it ran, not the current ones');
+  await shot(page, '17g-run-on-earlier-version');
 
   // ── Loop iterations in the run view (repetitions endpoint) ────────────────
   step = 'loop iterations';
@@ -466,7 +483,6 @@ try {
     }),
   });
   const loopRun = await json(`${BASE}/api/workflows/loop/triggers/manual/run`, { method: 'POST', headers: auth, body: '{"items":[1,2,3]}' });
-  page.once('dialog', (d) => d.accept()); // the approval workflow still has unsaved edits
   await page.goto(`${BASE}/w/loop/runs/${loopRun.run.name}`);
   await page.getByRole('button', { name: /^Step Double \(Compose\), Succeeded/ }).click({ timeout: DEADLINE });
   const iteration = page.getByLabel('Iteration (3 in all)', { exact: true });

@@ -83,6 +83,10 @@ export interface Run {
     trigger: { name: string; status: Status; outputs?: unknown };
     outputs?: unknown;
     error?: unknown;
+    /** The workflow version the run started on. */
+    version?: string;
+    /** The same version as Logic Apps names it. */
+    workflow?: { name: string };
   };
 }
 

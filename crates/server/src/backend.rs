@@ -26,6 +26,19 @@ pub trait Backend: Send + Sync + 'static {
     async fn put_workflow(&self, name: WorkflowName, body: WorkflowPut) -> Result<Saved, AppError>;
     async fn get_workflow(&self, name: &WorkflowName) -> Result<Workflow, AppError>;
     async fn list_workflows(&self, query: &ListQuery) -> Result<Page<Workflow>, AppError>;
+    /// Every saved version, newest first, each in the workflow's resource shape and named
+    /// by its version id.
+    async fn list_versions(
+        &self,
+        workflow: &WorkflowName,
+        query: &ListQuery,
+    ) -> Result<Page<Workflow>, AppError>;
+    /// One saved version (`version` as a run's `properties.version` shows it).
+    async fn get_version(
+        &self,
+        workflow: &WorkflowName,
+        version: &str,
+    ) -> Result<Workflow, AppError>;
     /// Unsubscribes webhook triggers and cancels running runs.
     async fn delete_workflow(&self, name: &WorkflowName) -> Result<(), AppError>;
     async fn enable_workflow(&self, name: &WorkflowName) -> Result<(), AppError>;

@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 #[non_exhaustive]
 pub enum Resource {
     Workflow,
+    WorkflowVersion,
     Trigger,
     TriggerHistory,
     Run,
@@ -28,6 +29,7 @@ impl fmt::Display for Resource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Resource::Workflow => "Workflow",
+            Resource::WorkflowVersion => "WorkflowVersion",
             Resource::Trigger => "Trigger",
             Resource::TriggerHistory => "TriggerHistory",
             Resource::Run => "Run",

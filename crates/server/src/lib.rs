@@ -54,7 +54,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, put};
 use axum::{middleware, Json, Router};
-use routes::{callbacks, designer, health, nodes, runs, triggers, workflows};
+use routes::{callbacks, designer, health, nodes, runs, triggers, versions, workflows};
 
 /// Every route of the contract (§3 management API, §4 callbacks), plus health, metrics
 /// and the OpenAPI document.
@@ -67,6 +67,8 @@ pub fn router(state: AppState) -> Router {
                 .get(workflows::get)
                 .delete(workflows::delete),
         )
+        .route("/workflows/{wf}/versions", get(versions::list))
+        .route("/workflows/{wf}/versions/{version}", get(versions::get))
         .route("/workflows/{wf}/enable", post(workflows::enable))
         .route("/workflows/{wf}/disable", post(workflows::disable))
         .route(

@@ -164,7 +164,8 @@ pub struct WorkflowProperties {
     pub parameters: BTreeMap<String, ParameterValue>,
     pub created_time: DateTime<Utc>,
     pub changed_time: DateTime<Utc>,
-    /// Opaque version id; runs record the version they started with.
+    /// Opaque version id; runs record the version they started with. A version resource
+    /// (`GET /api/workflows/{wf}/versions/{v}`) has the same shape, named by this id.
     pub version: String,
 }
 
@@ -361,6 +362,16 @@ pub struct RunProperties {
     /// The workflow version the run started with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The same version as Logic Apps names it (`properties.workflow.name`), so clients
+    /// written for Logic Apps find `GET /api/workflows/{wf}/versions/{name}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<VersionRef>,
+}
+
+/// A reference to one saved version of a workflow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct VersionRef {
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

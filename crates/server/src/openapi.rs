@@ -1,7 +1,7 @@
 //! The OpenAPI document, assembled from the `#[utoipa::path]` attributes on the handlers
 //! and the `ToSchema` derives on the model, so it cannot drift from the code.
 
-use crate::routes::{callbacks, health, nodes, runs, triggers, workflows};
+use crate::routes::{callbacks, health, nodes, runs, triggers, versions, workflows};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -19,6 +19,8 @@ use utoipa::{Modify, OpenApi};
         workflows::enable,
         workflows::disable,
         workflows::regenerate_access_key,
+        versions::list,
+        versions::get,
         triggers::list,
         triggers::get,
         triggers::list_callback_url,

@@ -45,6 +45,16 @@ impl Backend for NotWired {
     async fn list_workflows(&self, _: &ListQuery) -> Result<Page<Workflow>, AppError> {
         Self::refuse("Listing workflows")
     }
+    async fn list_versions(
+        &self,
+        _: &WorkflowName,
+        _: &ListQuery,
+    ) -> Result<Page<Workflow>, AppError> {
+        Self::refuse("Listing workflow versions")
+    }
+    async fn get_version(&self, _: &WorkflowName, _: &str) -> Result<Workflow, AppError> {
+        Self::refuse("Reading a workflow version")
+    }
     async fn delete_workflow(&self, _: &WorkflowName) -> Result<(), AppError> {
         Self::refuse("Deleting a workflow")
     }

@@ -66,6 +66,21 @@ impl ListQuery {
         Ok(query)
     }
 
+    /// Parses the query of a list that has nothing to filter on (versions): a `$filter`
+    /// is refused rather than ignored, for the same reason as a wrong one.
+    pub fn parse_unfiltered(raw: Option<&str>) -> Result<ListQuery, AppError> {
+        let filtered = url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+            .any(|(key, _)| key == "$filter");
+        if filtered {
+            return Err(AppError::invalid(
+                "InvalidFilter",
+                "This list cannot be filtered; leave out $filter.",
+            ));
+        }
+        // The field is never consulted: there is no $filter left to parse.
+        ListQuery::parse(raw, FilterField::Status)
+    }
+
     /// The query string a `nextLink` carries: the same `$top`/`$filter` and the token.
     pub fn next_link_query(&self, token: &str) -> String {
         let mut out = url::form_urlencoded::Serializer::new(String::new());
@@ -167,6 +182,16 @@ mod tests {
             let err = ListQuery::parse(Some(&raw), FilterField::Status).expect_err(bad);
             assert_eq!(err.code(), "InvalidFilter", "{bad}");
         }
+    }
+
+    #[test]
+    fn unfiltered_lists_refuse_a_filter_but_keep_top_and_token() {
+        let err = ListQuery::parse_unfiltered(Some("%24filter=status%20eq%20%27Running%27"))
+            .expect_err("a filter");
+        assert_eq!(err.code(), "InvalidFilter");
+        let q = ListQuery::parse_unfiltered(Some("%24top=2&%24skiptoken=abc")).expect("valid");
+        assert_eq!(q.top, Some(2));
+        assert_eq!(q.skip_token.as_deref(), Some("abc"));
     }
 
     #[test]

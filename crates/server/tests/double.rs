@@ -9,8 +9,8 @@ use hookflow_server::model::{
     CallbackQueries, CallbackUrl, CallbackUrlRequest, Fired, Health, HealthStatus, KeyType,
     MetricFamily, MetricKind, MetricSample, MetricsSnapshot, Page, Run, RunAction,
     RunActionProperties, RunProperties, RunRef, RunTrigger, Saved, Status, Trigger, TriggerHistory,
-    TriggerHistoryProperties, TriggerProperties, Workflow, WorkflowName, WorkflowProperties,
-    WorkflowPut, WorkflowState,
+    TriggerHistoryProperties, TriggerProperties, VersionRef, Workflow, WorkflowName,
+    WorkflowProperties, WorkflowPut, WorkflowState,
 };
 use hookflow_server::query::{Filter, ListQuery};
 use hookflow_server::{
@@ -148,6 +148,7 @@ pub fn fixture_run(name: &str, status: Status) -> Run {
             error: None,
             correlation: None,
             version: Some("v1".into()),
+            workflow: Some(VersionRef { name: "v1".into() }),
         },
     }
 }
@@ -198,6 +199,32 @@ impl Backend for Double {
     async fn get_workflow(&self, name: &WorkflowName) -> Result<Workflow, AppError> {
         self.other("get_workflow", &[name.as_str()])?;
         self.workflow(name)
+    }
+
+    /// The double keeps no history: the current workflow is its only version.
+    async fn list_versions(
+        &self,
+        workflow: &WorkflowName,
+        query: &ListQuery,
+    ) -> Result<Page<Workflow>, AppError> {
+        self.enter(Call::List(query.clone()))?;
+        let mut current = self.workflow(workflow)?;
+        current.name = WorkflowName::from_path(current.properties.version.clone());
+        Ok(self.page(vec![current]))
+    }
+
+    async fn get_version(
+        &self,
+        workflow: &WorkflowName,
+        version: &str,
+    ) -> Result<Workflow, AppError> {
+        self.other("get_version", &[workflow.as_str(), version])?;
+        let mut current = self.workflow(workflow)?;
+        if current.properties.version != version {
+            return Err(AppError::not_found(Resource::WorkflowVersion, version));
+        }
+        current.name = WorkflowName::from_path(version.to_string());
+        Ok(current)
     }
 
     async fn list_workflows(&self, query: &ListQuery) -> Result<Page<Workflow>, AppError> {

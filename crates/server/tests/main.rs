@@ -13,6 +13,7 @@ mod operations;
 mod runs;
 mod serving;
 mod triggers;
+mod versions;
 mod webhook_trigger;
 mod wired;
 mod workflows;

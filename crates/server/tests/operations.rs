@@ -79,6 +79,8 @@ async fn openapi_lists_every_route_and_the_bearer_scheme() {
         "/api/workflows/{wf}/enable",
         "/api/workflows/{wf}/disable",
         "/api/workflows/{wf}/regenerateAccessKey",
+        "/api/workflows/{wf}/versions",
+        "/api/workflows/{wf}/versions/{version}",
         "/api/workflows/{wf}/triggers",
         "/api/workflows/{wf}/triggers/{t}",
         "/api/workflows/{wf}/triggers/{t}/listCallbackUrl",

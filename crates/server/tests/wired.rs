@@ -867,3 +867,4 @@ async fn metrics_count_runs_started_completed_and_actions_executed() {
 }
 
 mod request_checks;
+mod versions;

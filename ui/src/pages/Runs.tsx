@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, duration, enc, List, Run, RunAction, when } from '../api';
+import { api, duration, enc, List, Run, RunAction, when, Workflow } from '../api';
 import { Canvas, StepRunInfo } from '../components/Canvas';
 import { StatusBadge } from '../components/Dialog';
 import { CopyButton } from '../components/StepPanel';
@@ -8,12 +8,14 @@ import { allActions, Definition, StepRef, stepPointer } from '../model/definitio
 import { definitionToGraph } from '../model/graph';
 import { findCallbackUrl } from '../model/callback';
 import { navigate } from '../router';
+import { runVersion, versionPath } from '../model/version';
 
 const FILTERS = ['All', 'Running', 'Waiting', 'Succeeded', 'Failed', 'Cancelled', 'TimedOut', 'Aborted'];
 const ACTIVE = new Set(['Running', 'Waiting', 'Queued', 'Pending']);
 
-export function RunsPage({ wf, def, run }: { wf: string; def: Definition; run?: string }) {
-  return run ? <RunView wf={wf} def={def} runName={run} /> : <RunList wf={wf} def={def} />;
+/** `def` and `version` are the workflow's current definition and version id. */
+export function RunsPage({ wf, def, version, run }: { wf: string; def: Definition; version?: string; run?: string }) {
+  return run ? <RunView wf={wf} current={def} currentVersion={version} runName={run} /> : <RunList wf={wf} def={def} />;
 }
 
 function RunList({ wf, def }: { wf: string; def: Definition }) {
@@ -128,8 +130,10 @@ function RunList({ wf, def }: { wf: string; def: Definition }) {
   );
 }
 
-function RunView({ wf, def, runName }: { wf: string; def: Definition; runName: string }) {
+function RunView({ wf, current, currentVersion, runName }: { wf: string; current: Definition; currentVersion?: string; runName: string }) {
   const [run, setRun] = useState<Run | null>(null);
+  // The definition of the version the run started on, read once per version.
+  const [ran, setRan] = useState<{ path: string; def: Definition | null } | null>(null);
   const [actions, setActions] = useState<RunAction[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<StepRef | null>(null);
@@ -163,6 +167,23 @@ function RunView({ wf, def, runName }: { wf: string; def: Definition; runName: s
       clearTimeout(timer);
     };
   }, [load]);
+
+  const path = run ? versionPath(wf, run) : null;
+  useEffect(() => {
+    if (!path) return;
+    let live = true;
+    api<Workflow>('GET', path)
+      .then((v) => live && setRan({ path, def: v.properties.definition }))
+      .catch(() => live && setRan({ path, def: null }));
+    return () => {
+      live = false;
+    };
+  }, [path]);
+  // A server that records no version, or a version that cannot be read, leaves the
+  // current definition as the best there is.
+  const versionLoading = path !== null && ran?.path !== path;
+  const versionMissing = path !== null && ran?.path === path && ran.def === null;
+  const def = (path !== null && ran?.path === path && ran.def) || current;
 
   const idByName = useMemo(() => {
     const m = new Map<string, string>();
@@ -214,7 +235,9 @@ function RunView({ wf, def, runName }: { wf: string; def: Definition; runName: s
   };
 
   if (error && !run) return <p className="notice error" role="alert">{error}</p>;
-  if (!run) return <p className="muted page">Loading…</p>;
+  if (!run || versionLoading) return <p className="muted page">Loading…</p>;
+  const version = runVersion(run);
+  const earlier = !!version && !!currentVersion && version !== currentVersion;
   const active = ACTIVE.has(run.properties.status);
   const selName = selected?.name;
   const isTriggerSel = selected?.container[0] === 'triggers';
@@ -229,6 +252,11 @@ function RunView({ wf, def, runName }: { wf: string; def: Definition; runName: s
           <StatusBadge status={run.properties.status} />
           <span className="mono small">{run.name}</span>
           <span className="muted small">Started {when(run.properties.startTime)} · {duration(run.properties.startTime, run.properties.endTime)}</span>
+          {earlier && (
+            <span className="pill" title={`Version ${version}; the workflow has changed since. The steps shown are the ones this run had.`}>
+              Earlier version
+            </span>
+          )}
         </div>
         <span className="spacer" />
         <button type="button" className="btn" onClick={cancel} disabled={!active}>
@@ -256,6 +284,7 @@ function RunView({ wf, def, runName }: { wf: string; def: Definition; runName: s
           )}
         </p>
       )}
+      {versionMissing && <p className="notice">The version this run started on could not be read, so the workflow's current steps are shown.</p>}
       {run.properties.error != null && <pre className="notice error mono">{pretty(run.properties.error)}</pre>}
       <div className="designer">
         <Canvas def={def} mode="run" selected={selected ? stepPointer(selected) : null} run={info} onSelect={setSelected} />

@@ -5,7 +5,7 @@ import { Catalogue } from '../components/Catalogue';
 import { CodeView } from '../components/CodeView';
 import { StepPanel } from '../components/StepPanel';
 import { blankDefinition, ContainerPath, Definition, deleteStep, getStep, insertBetween, insertStep, lastStepIn, moveStep, StepRef, stepPointer, uniqueName } from '../model/definition';
-import { placeErrors, PlacedErrors } from '../model/errors';
+import { NO_ERRORS, notSavedTitle, placeErrors, PlacedErrors, remainingErrors } from '../model/errors';
 import { Role, TypeSchema } from '../model/schema';
 import { href, navigate, Route, setNavigationGuard } from '../router';
 import { RunsPage } from './Runs';
@@ -16,6 +16,8 @@ interface SaveNotice {
   kind: 'ok' | 'error';
   title: string;
   text?: string;
+  /** A refused save's validation errors: the title counts the ones still standing. */
+  validation?: boolean;
 }
 
 export function WorkflowPage({ route }: { route: WfRoute }) {
@@ -26,7 +28,7 @@ export function WorkflowPage({ route }: { route: WfRoute }) {
   const [savedText, setSavedText] = useState<string | null>(null);
   const [selected, setSelected] = useState<StepRef | null>(null);
   const [catalogue, setCatalogue] = useState<{ role: Role; container: ContainerPath; after: string | null; before?: string } | null>(null);
-  const [errors, setErrors] = useState<PlacedErrors>({ all: [], byStep: new Map(), general: [] });
+  const [saveErrors, setErrors] = useState<PlacedErrors>(NO_ERRORS);
   const [notice, setNotice] = useState<SaveNotice | null>(null);
   const [saving, setSaving] = useState(false);
   const [codeError, setCodeError] = useState<string | null>(null);
@@ -118,7 +120,7 @@ export function WorkflowPage({ route }: { route: WfRoute }) {
       const saved = await api<Workflow>('PUT', `/workflows/${enc(wfName)}`, body);
       setWf(saved);
       setSavedText(JSON.stringify(def));
-      setErrors({ all: [], byStep: new Map(), general: [] });
+      setErrors(NO_ERRORS);
       setNotice({ kind: 'ok', title: `Saved ${wfName}.` });
       if (location.search) history.replaceState(null, '', location.pathname);
     } catch (e) {
@@ -128,8 +130,9 @@ export function WorkflowPage({ route }: { route: WfRoute }) {
         const first = [...placed.byStep.keys()][0];
         setNotice({
           kind: 'error',
-          title: `The workflow was not saved: ${e.details.length || 1} validation ${e.details.length === 1 ? 'error' : 'errors'}.`,
+          title: notSavedTitle(placed.all.length),
           text: placed.general.map((g) => g.message).join(' ') || undefined,
+          validation: true,
         });
         if (first) {
           const ref = refFromId(def, first);
@@ -170,6 +173,16 @@ export function WorkflowPage({ route }: { route: WfRoute }) {
       setNotice({ kind: 'error', title: `${wfName} could not be ${enable ? 'enabled' : 'disabled'}.`, text: (e as Error).message });
     }
   };
+
+  // Edits since the refused save may have removed the steps its errors were about.
+  const errors = useMemo(() => remainingErrors(saveErrors, def), [saveErrors, def]);
+  const fixed = notice?.validation === true && errors.all.length === 0;
+  useEffect(() => {
+    if (!fixed) return;
+    setNotice(null);
+    setErrors(NO_ERRORS);
+  }, [fixed]);
+  const shownNotice = notice?.validation ? (fixed ? null : { ...notice, title: notSavedTitle(errors.all.length) }) : notice;
 
   const errorsFor = useMemo(() => {
     const m = new Map<string, string[]>();
@@ -229,10 +242,10 @@ export function WorkflowPage({ route }: { route: WfRoute }) {
           </button>
         </div>
       </div>
-      {notice && (
-        <div className={notice.kind === 'ok' ? 'notice ok' : 'notice error'} role={notice.kind === 'ok' ? 'status' : 'alert'}>
-          <strong>{notice.title}</strong>
-          {notice.text && <div className="notice-text">{notice.text}</div>}
+      {shownNotice && (
+        <div className={shownNotice.kind === 'ok' ? 'notice ok' : 'notice error'} role={shownNotice.kind === 'ok' ? 'status' : 'alert'}>
+          <strong>{shownNotice.title}</strong>
+          {shownNotice.text && <div className="notice-text">{shownNotice.text}</div>}
           {errors.byStep.size > 0 && (
             <ul className="error-steps">
               {[...errors.byStep.entries()].map(([id, list]) => {
@@ -263,7 +276,7 @@ export function WorkflowPage({ route }: { route: WfRoute }) {
           </div>
         </div>
       ) : route.tab === 'runs' ? (
-        <RunsPage wf={wfName} def={savedText ? (JSON.parse(savedText) as Definition) : def} run={route.run} />
+        <RunsPage wf={wfName} def={savedText ? (JSON.parse(savedText) as Definition) : def} version={wf?.properties.version} run={route.run} />
       ) : route.tab === 'code' ? (
         <CodeView def={def} onChange={setDef} onValidity={setCodeError} problems={errors.all} />
       ) : (

@@ -8,6 +8,7 @@ pub mod health;
 pub mod nodes;
 pub mod runs;
 pub mod triggers;
+pub mod versions;
 pub mod workflows;
 
 use crate::model::Page;

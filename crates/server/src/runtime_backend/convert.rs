@@ -5,7 +5,7 @@ use crate::error::{AppError, Resource};
 use crate::model::{
     self, Correlation, KeyType, ParameterValue, RepetitionIndex, RunActionProperties,
     RunProperties, RunRef, Status, Subscription, SubscriptionExchange, SubscriptionState,
-    TriggerHistoryProperties, WorkflowProperties, WorkflowState,
+    TriggerHistoryProperties, VersionRef, WorkflowProperties, WorkflowState,
 };
 use crate::query::{Filter, ListQuery};
 use hookflow_store as store;
@@ -24,6 +24,13 @@ pub(crate) fn workflow_name(name: &model::WorkflowName) -> Result<store::Workflo
 
 pub(crate) fn run_id(run: &str) -> Result<store::RunId, AppError> {
     store::RunId::parse(run).map_err(|_| AppError::not_found(Resource::Run, run))
+}
+
+/// A version id from a request path. Like run ids, one that cannot be a version names
+/// nothing, so it is not found rather than a bad request.
+pub(crate) fn version_id(version: &str) -> Result<store::VersionId, AppError> {
+    store::VersionId::parse(version)
+        .map_err(|_| AppError::not_found(Resource::WorkflowVersion, version))
 }
 
 pub(crate) fn trigger_name(trigger: &str) -> Result<store::TriggerName, AppError> {
@@ -119,6 +126,27 @@ pub(crate) fn workflow(stored: store::Workflow) -> model::Workflow {
     }
 }
 
+/// One saved version in the workflow's resource shape, named by its version id. State
+/// and `createdTime` are the workflow's (the store keeps them per workflow, not per
+/// version); `changedTime` is when this version was saved.
+pub(crate) fn version(
+    workflow: &store::Workflow,
+    stored: store::WorkflowVersion,
+) -> model::Workflow {
+    let version = stored.version.to_string();
+    model::Workflow {
+        name: model::WorkflowName::from_path(version.clone()),
+        properties: WorkflowProperties {
+            state: workflow_state(workflow.state),
+            parameters: parameters(&stored.parameters),
+            definition: stored.definition,
+            created_time: workflow.created_at,
+            changed_time: stored.created_at,
+            version,
+        },
+    }
+}
+
 pub(crate) fn run(stored: store::Run) -> model::Run {
     model::Run {
         name: stored.id.to_string(),
@@ -137,6 +165,9 @@ pub(crate) fn run(stored: store::Run) -> model::Run {
                 client_tracking_id: stored.client_tracking_id,
             }),
             version: Some(stored.version.to_string()),
+            workflow: Some(VersionRef {
+                name: stored.version.to_string(),
+            }),
         },
     }
 }

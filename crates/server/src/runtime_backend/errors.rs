@@ -18,6 +18,7 @@ fn resource_of(entity: Entity) -> Resource {
         Entity::Action => Resource::Action,
         Entity::TriggerHistory => Resource::TriggerHistory,
         Entity::TriggerState | Entity::LedgerEntry => Resource::Trigger,
+        Entity::WorkflowVersion => Resource::WorkflowVersion,
         _ => Resource::Workflow,
     }
 }

@@ -184,6 +184,43 @@ impl<S: Store> Backend for RuntimeBackend<S> {
         Ok(page)
     }
 
+    async fn list_versions(
+        &self,
+        workflow: &WorkflowName,
+        query: &ListQuery,
+    ) -> Result<Page<Workflow>, AppError> {
+        // The workflow first: an unknown one is WorkflowNotFound, not an empty list, and
+        // its state and creation time belong in every version.
+        let stored = self.stored_workflow(workflow).await?;
+        let page = self
+            .store()
+            .list_versions(&stored.name, convert::page_request(query))
+            .await
+            .map_err(errors::from_store)?;
+        Ok(convert::page(page, |v| convert::version(&stored, v)))
+    }
+
+    async fn get_version(
+        &self,
+        workflow: &WorkflowName,
+        version: &str,
+    ) -> Result<Workflow, AppError> {
+        let stored = self.stored_workflow(workflow).await?;
+        let id = convert::version_id(version)?;
+        let found = self
+            .store()
+            .get_version(&stored.name, id)
+            .await
+            .map_err(|e| match e {
+                // The store names it `wf/version`; the caller asked for `version`.
+                store::Error::NotFound { .. } => {
+                    AppError::not_found(Resource::WorkflowVersion, version)
+                }
+                other => errors::from_store(other),
+            })?;
+        Ok(convert::version(&stored, found))
+    }
+
     async fn delete_workflow(&self, name: &WorkflowName) -> Result<(), AppError> {
         let stored = self.stored_workflow(name).await?;
         // Runs still going are cancelled first, so their waiting webhooks unsubscribe and
