@@ -188,6 +188,17 @@ async function drag(from, to) {
   await page.mouse.up();
 }
 
+// Selects a step on the canvas. The canvas may still be re-laying out after an edit (a
+// step inserted, a banner gone), and a click during the move can land beside the node:
+// click again until the step's panel shows.
+async function selectStep(name, type) {
+  await poll(`step ${name} selected`, async () => {
+    await page.getByRole('button', { name: `Step ${name} (${type})`, exact: true }).click();
+    await page.getByRole('heading', { level: 2, name, exact: true }).waitFor({ timeout: 2000 });
+    return true;
+  });
+}
+
 async function openCatalogueAndPick(query, title, role) {
   const search = page.getByRole('searchbox', { name: role === 'trigger' ? 'Search triggers' : 'Search actions' });
   await search.fill(query);
@@ -428,7 +439,7 @@ try {
   await drag(page.getByRole('button', { name: 'Step Third (Compose)', exact: true }), page.getByRole('button', { name: 'Step From_code (Compose)', exact: true }));
   await page.getByRole('heading', { level: 2, name: 'Third' }).waitFor();
   await page.getByRole('group', { name: 'Run after From_code', exact: true }).waitFor();
-  await page.getByRole('button', { name: 'Step Second (Compose)', exact: true }).click();
+  await selectStep('Second', 'Compose');
   await page.getByRole('group', { name: 'Run after Third', exact: true }).waitFor();
   await shot(page, '17c-after-drag');
   // The "+" on an edge inserts between its two ends.
@@ -436,7 +447,7 @@ try {
   await (await openCatalogueAndPick('compose', 'Compose', 'action')).click();
   await page.getByRole('heading', { level: 2, name: 'Compose' }).waitFor();
   await page.getByRole('group', { name: 'Run after From_code', exact: true }).waitFor();
-  await page.getByRole('button', { name: 'Step Third (Compose)', exact: true }).click();
+  await selectStep('Third', 'Compose');
   await page.getByRole('group', { name: 'Run after Compose', exact: true }).waitFor();
   await shot(page, '17e-inserted-between');
   // The refused save's banner left with the step it was about (the code edit removed it).
@@ -445,7 +456,7 @@ try {
 
   // ── Versions: a run keeps showing the steps it ran ─────────────────────────
   step = 'versions';
-  await page.getByRole('button', { name: 'Step Compose (Compose)', exact: true }).click();
+  await selectStep('Compose', 'Compose');
   await page.getByLabel('Inputs', { exact: true }).fill('between');
   await save();
   assert((await notSaved.count()) === 0, 'no "not saved" banner after a successful save');
