@@ -51,6 +51,27 @@ impl<T> Sql<T> for std::result::Result<T, tokio_postgres::Error> {
     }
 }
 
+/// A PostgreSQL row as the shared decoders read it ([`hookflow_store::sql_row`]).
+pub(crate) struct Cols<'r>(pub &'r tokio_postgres::Row);
+
+impl hookflow_store::sql_row::SqlRow for Cols<'_> {
+    fn text(&self, column: usize) -> Result<String> {
+        self.0.try_get(column).sql()
+    }
+    fn opt_text(&self, column: usize) -> Result<Option<String>> {
+        self.0.try_get(column).sql()
+    }
+    fn int(&self, column: usize) -> Result<i64> {
+        self.0.try_get(column).sql()
+    }
+    fn opt_int(&self, column: usize) -> Result<Option<i64>> {
+        self.0.try_get(column).sql()
+    }
+    fn flag(&self, column: usize) -> Result<bool> {
+        self.0.try_get(column).sql()
+    }
+}
+
 fn entity(name: &str) -> Entity {
     match name {
         "workflow" => Entity::Workflow,
@@ -117,6 +138,5 @@ pub(crate) fn answer(value: Value) -> Result<Value> {
 
 /// The column encodings every SQL backend shares.
 pub(crate) use hookflow_store::columns::{
-    json, json_text, micros, opt_json, opt_json_text, opt_micros, opt_time, signed, stored, time,
-    unsigned,
+    json, json_text, micros, opt_json_text, opt_micros, signed, stored, time, unsigned,
 };

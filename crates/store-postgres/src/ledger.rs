@@ -1,13 +1,13 @@
 //! The webhook subscription ledger in PostgreSQL.
 
 use hookflow_store::{
-    ActionKey, Entity, Error, LedgerEntry, LedgerId, LedgerState, LedgerTarget, LedgerUpdate,
-    Repetition, Result, RunId, SubscriptionLedger, TriggerName, WorkflowName,
+    Entity, Error, LedgerEntry, LedgerId, LedgerTarget, LedgerUpdate, Result, SubscriptionLedger,
+    WorkflowName,
 };
 use serde_json::{json, Value};
 use tokio_postgres::Row;
 
-use crate::codec::{json, json_text, micros, opt_json, opt_json_text, stored, time, Sql};
+use crate::codec::{json_text, micros, opt_json_text};
 use crate::commit::Op;
 use crate::PostgresStore;
 
@@ -46,38 +46,7 @@ pub(crate) fn ledger_argument(entry: &LedgerEntry) -> Value {
 }
 
 fn ledger_row(row: &Row) -> Result<LedgerEntry> {
-    let trigger: Option<String> = row.try_get(2).sql()?;
-    let run: Option<String> = row.try_get(3).sql()?;
-    let action: Option<String> = row.try_get(4).sql()?;
-    let repetition: Option<String> = row.try_get(5).sql()?;
-    let target = match (trigger, run, action) {
-        (Some(trigger), None, None) => LedgerTarget::Trigger(stored(TriggerName::new(trigger))?),
-        (None, Some(run), Some(name)) => LedgerTarget::Action {
-            run: stored(RunId::parse(&run))?,
-            key: ActionKey {
-                name,
-                repetition: stored(Repetition::parse(repetition.as_deref().unwrap_or("")))?,
-            },
-        },
-        _ => {
-            return Err(Error::internal(
-                "ledger row names neither a trigger nor an action",
-            ))
-        }
-    };
-    Ok(LedgerEntry {
-        id: stored(LedgerId::new(row.try_get::<_, String>(0).sql()?))?,
-        workflow: stored(WorkflowName::new(row.try_get::<_, String>(1).sql()?))?,
-        target,
-        operation: stored(hookflow_store::LedgerOperation::parse(
-            &row.try_get::<_, String>(6).sql()?,
-        ))?,
-        request: json(&row.try_get::<_, String>(7).sql()?)?,
-        response: opt_json(row.try_get(8).sql()?)?,
-        state: stored(LedgerState::parse(&row.try_get::<_, String>(9).sql()?))?,
-        created_at: time(row.try_get(10).sql()?)?,
-        updated_at: time(row.try_get(11).sql()?)?,
-    })
+    hookflow_store::sql_row::ledger(&crate::codec::Cols(row))
 }
 
 impl SubscriptionLedger for PostgresStore {

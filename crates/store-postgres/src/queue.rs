@@ -7,13 +7,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
 use hookflow_store::{
-    Acceptance, ActionKey, Callback, CallbackId, CallbackInbox, Error, Lease, LeaseOwner,
-    NewCallback, Repetition, Result, RunId, Timer, TimerId, TimerStore, WorkQueue,
+    Acceptance, Callback, CallbackId, CallbackInbox, Error, Lease, LeaseOwner, NewCallback, Result,
+    RunId, Timer, TimerStore, WorkQueue,
 };
 use serde_json::{json, Value};
 use tokio_postgres::Row;
 
-use crate::codec::{json, json_text, micros, stored, time, unsigned, Sql};
+use crate::codec::{json_text, micros, stored, Sql};
 use crate::commit::Op;
 use crate::PostgresStore;
 
@@ -34,27 +34,11 @@ pub(crate) struct ClaimStats {
 }
 
 fn timer_row(row: &Row) -> Result<Timer> {
-    Ok(Timer {
-        run: stored(RunId::parse(&row.try_get::<_, String>(0).sql()?))?,
-        id: stored(TimerId::new(row.try_get::<_, String>(1).sql()?))?,
-        due: time(row.try_get(2).sql()?)?,
-        payload: json(&row.try_get::<_, String>(3).sql()?)?,
-    })
+    hookflow_store::sql_row::timer(&crate::codec::Cols(row))
 }
 
 fn callback_row(row: &Row) -> Result<Callback> {
-    Ok(Callback {
-        id: CallbackId(unsigned(row.try_get(0).sql()?)?),
-        run: stored(RunId::parse(&row.try_get::<_, String>(1).sql()?))?,
-        action: ActionKey {
-            name: row.try_get(2).sql()?,
-            repetition: stored(Repetition::parse(&row.try_get::<_, String>(3).sql()?))?,
-        },
-        idempotency_key: row.try_get(4).sql()?,
-        payload: json(&row.try_get::<_, String>(5).sql()?)?,
-        received_at: time(row.try_get(6).sql()?)?,
-        consumed: row.try_get(7).sql()?,
-    })
+    hookflow_store::sql_row::callback(&crate::codec::Cols(row))
 }
 
 fn lease_argument(lease: &Lease) -> Value {

@@ -2,17 +2,16 @@
 //! `RunChanges` that `create_run` and `append` hand to the write functions.
 
 use hookflow_store::{
-    timestamp, ActionKey, ActionRecord, Append, Creation, Entity, Error, HistoryId, JournalEntry,
-    LedgerChange, NewRun, Page, PageRequest, Repetition, Result, Run, RunChanges, RunId, RunQuery,
-    RunStatus, RunStore, RunTrigger, Runnable, StoredEntry, TimerChange, TriggerHistory,
-    TriggerName, VersionId, WaitingRuns, WorkflowName,
+    timestamp, ActionRecord, Append, Creation, Entity, Error, HistoryId, JournalEntry,
+    LedgerChange, NewRun, Page, PageRequest, Result, Run, RunChanges, RunId, RunQuery, RunStatus,
+    RunStore, RunTrigger, Runnable, StoredEntry, TimerChange, TriggerHistory, TriggerName,
+    WaitingRuns, WorkflowName,
 };
 use serde_json::{json, Map, Value};
 use tokio_postgres::Row;
 
 use crate::codec::{
-    json, json_text, micros, opt_json, opt_json_text, opt_micros, opt_time, signed, stored, time,
-    unsigned, Sql,
+    json, json_text, micros, opt_json_text, opt_micros, signed, stored, time, unsigned, Sql,
 };
 use crate::commit::Op;
 use crate::ledger::ledger_argument;
@@ -53,62 +52,15 @@ macro_rules! shown_actions {
 }
 
 fn run_row(row: &Row) -> Result<Run> {
-    Ok(Run {
-        id: stored(RunId::parse(&row.try_get::<_, String>(0).sql()?))?,
-        workflow: stored(WorkflowName::new(row.try_get::<_, String>(1).sql()?))?,
-        version: VersionId(unsigned(row.try_get(2).sql()?)?),
-        status: stored(RunStatus::parse(&row.try_get::<_, String>(3).sql()?))?,
-        start_time: time(row.try_get(4).sql()?)?,
-        end_time: opt_time(row.try_get(5).sql()?)?,
-        trigger: RunTrigger {
-            name: stored(TriggerName::new(row.try_get::<_, String>(6).sql()?))?,
-            status: stored(RunStatus::parse(&row.try_get::<_, String>(7).sql()?))?,
-            code: row.try_get(8).sql()?,
-            outputs: opt_json(row.try_get(9).sql()?)?,
-            at: time(row.try_get(10).sql()?)?,
-        },
-        outputs: opt_json(row.try_get(11).sql()?)?,
-        error: opt_json(row.try_get(12).sql()?)?,
-        client_tracking_id: row.try_get(13).sql()?,
-        position: unsigned(row.try_get(14).sql()?)?,
-    })
+    hookflow_store::sql_row::run(&crate::codec::Cols(row))
 }
 
 fn action_row(row: &Row) -> Result<ActionRecord> {
-    Ok(ActionRecord {
-        key: ActionKey {
-            name: row.try_get(0).sql()?,
-            repetition: stored(Repetition::parse(&row.try_get::<_, String>(1).sql()?))?,
-        },
-        status: stored(RunStatus::parse(&row.try_get::<_, String>(2).sql()?))?,
-        code: row.try_get(3).sql()?,
-        start_time: opt_time(row.try_get(4).sql()?)?,
-        end_time: opt_time(row.try_get(5).sql()?)?,
-        inputs: opt_json(row.try_get(6).sql()?)?,
-        outputs: opt_json(row.try_get(7).sql()?)?,
-        error: opt_json(row.try_get(8).sql()?)?,
-    })
+    hookflow_store::sql_row::action(&crate::codec::Cols(row))
 }
 
 fn history_row(row: &Row) -> Result<TriggerHistory> {
-    Ok(TriggerHistory {
-        workflow: stored(WorkflowName::new(row.try_get::<_, String>(0).sql()?))?,
-        trigger: stored(TriggerName::new(row.try_get::<_, String>(1).sql()?))?,
-        id: stored(HistoryId::new(row.try_get::<_, String>(2).sql()?))?,
-        start_time: time(row.try_get(3).sql()?)?,
-        end_time: opt_time(row.try_get(4).sql()?)?,
-        status: stored(RunStatus::parse(&row.try_get::<_, String>(5).sql()?))?,
-        code: row.try_get(6).sql()?,
-        fired: row.try_get(7).sql()?,
-        run: row
-            .try_get::<_, Option<String>>(8)
-            .sql()?
-            .map(|id| stored(RunId::parse(&id)))
-            .transpose()?,
-        inputs: opt_json(row.try_get(9).sql()?)?,
-        outputs: opt_json(row.try_get(10).sql()?)?,
-        error: opt_json(row.try_get(11).sql()?)?,
-    })
+    hookflow_store::sql_row::history(&crate::codec::Cols(row))
 }
 
 fn entries_argument(entries: &[JournalEntry]) -> Value {

@@ -2,14 +2,14 @@
 
 use chrono::{DateTime, Utc};
 use hookflow_store::{
-    AccessKey, AccessKeys, Entity, Error, Exchange, KeyType, Page, PageRequest, Result,
-    SaveOutcome, SubscriptionStatus, TriggerName, TriggerState, VersionId, VersionPrecondition,
-    Workflow, WorkflowName, WorkflowSave, WorkflowState, WorkflowStore, WorkflowVersion,
+    AccessKey, AccessKeys, Entity, Error, KeyType, Page, PageRequest, Result, SaveOutcome,
+    TriggerName, TriggerState, VersionId, VersionPrecondition, Workflow, WorkflowName,
+    WorkflowSave, WorkflowState, WorkflowStore, WorkflowVersion,
 };
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio_postgres::Row;
 
-use crate::codec::{json, json_text, micros, signed, stored, time, unsigned, Sql};
+use crate::codec::{json_text, micros, signed, time, Sql};
 use crate::commit::Op;
 use crate::PostgresStore;
 
@@ -28,59 +28,15 @@ macro_rules! trigger_columns {
 }
 
 fn workflow_row(row: &Row) -> Result<Workflow> {
-    Ok(Workflow {
-        name: stored(WorkflowName::new(row.try_get::<_, String>(0).sql()?))?,
-        version: VersionId(unsigned(row.try_get(1).sql()?)?),
-        state: stored(WorkflowState::parse(&row.try_get::<_, String>(2).sql()?))?,
-        definition: json(&row.try_get::<_, String>(3).sql()?)?,
-        parameters: json(&row.try_get::<_, String>(4).sql()?)?,
-        created_at: time(row.try_get(5).sql()?)?,
-        changed_at: time(row.try_get(6).sql()?)?,
-    })
+    hookflow_store::sql_row::workflow(&crate::codec::Cols(row))
 }
 
 fn version_row(row: &Row) -> Result<WorkflowVersion> {
-    Ok(WorkflowVersion {
-        name: stored(WorkflowName::new(row.try_get::<_, String>(0).sql()?))?,
-        version: VersionId(unsigned(row.try_get(1).sql()?)?),
-        definition: json(&row.try_get::<_, String>(2).sql()?)?,
-        parameters: json(&row.try_get::<_, String>(3).sql()?)?,
-        created_at: time(row.try_get(4).sql()?)?,
-    })
-}
-
-fn exchange_text(exchange: &Option<Exchange>) -> Option<String> {
-    exchange.as_ref().map(|e| {
-        json!({"request": e.request, "response": e.response, "at": micros(e.at)}).to_string()
-    })
-}
-
-fn exchange(text: Option<String>) -> Result<Option<Exchange>> {
-    let Some(text) = text else { return Ok(None) };
-    let value = json(&text)?;
-    let at = value["at"]
-        .as_i64()
-        .ok_or_else(|| Error::internal("stored exchange has no time"))?;
-    Ok(Some(Exchange {
-        request: value["request"].clone(),
-        response: match &value["response"] {
-            Value::Null => None,
-            other => Some(other.clone()),
-        },
-        at: time(at)?,
-    }))
+    hookflow_store::sql_row::version(&crate::codec::Cols(row))
 }
 
 fn trigger_state_row(row: &Row) -> Result<TriggerState> {
-    Ok(TriggerState {
-        trigger: stored(TriggerName::new(row.try_get::<_, String>(0).sql()?))?,
-        subscription: stored(SubscriptionStatus::parse(
-            &row.try_get::<_, String>(1).sql()?,
-        ))?,
-        last_subscribe: exchange(row.try_get(2).sql()?)?,
-        last_unsubscribe: exchange(row.try_get(3).sql()?)?,
-        updated_at: time(row.try_get(4).sql()?)?,
-    })
+    hookflow_store::sql_row::trigger_state(&crate::codec::Cols(row))
 }
 
 impl PostgresStore {
@@ -304,8 +260,8 @@ impl WorkflowStore for PostgresStore {
                 "workflow": name.as_str(),
                 "trigger": state.trigger.as_str(),
                 "subscription": state.subscription.as_str(),
-                "last_subscribe": exchange_text(&state.last_subscribe),
-                "last_unsubscribe": exchange_text(&state.last_unsubscribe),
+                "last_subscribe": hookflow_store::sql_row::exchange_text(&state.last_subscribe),
+                "last_unsubscribe": hookflow_store::sql_row::exchange_text(&state.last_unsubscribe),
                 "updated_at": micros(state.updated_at),
             }),
         )

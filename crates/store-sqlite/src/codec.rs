@@ -50,6 +50,27 @@ impl<T> Sql<T> for rusqlite::Result<T> {
     }
 }
 
+/// A rusqlite row as the shared decoders read it ([`hookflow_store::sql_row`]).
+pub(crate) struct Cols<'r, 's>(pub &'r rusqlite::Row<'s>);
+
+impl hookflow_store::sql_row::SqlRow for Cols<'_, '_> {
+    fn text(&self, column: usize) -> Result<String> {
+        self.0.get(column).sql()
+    }
+    fn opt_text(&self, column: usize) -> Result<Option<String>> {
+        self.0.get(column).sql()
+    }
+    fn int(&self, column: usize) -> Result<i64> {
+        self.0.get(column).sql()
+    }
+    fn opt_int(&self, column: usize) -> Result<Option<i64>> {
+        self.0.get(column).sql()
+    }
+    fn flag(&self, column: usize) -> Result<bool> {
+        self.0.get(column).sql()
+    }
+}
+
 /// Rows decoded by a closure returning a store result: query_map yields
 /// `rusqlite::Result<Result<T>>`, flattened here.
 pub(crate) fn collect<T>(
@@ -61,8 +82,7 @@ pub(crate) fn collect<T>(
 
 /// The column encodings every SQL backend shares.
 pub(crate) use hookflow_store::columns::{
-    json, json_text, micros, opt_json, opt_json_text, opt_micros, opt_time, signed, stored, time,
-    unsigned,
+    json, json_text, micros, opt_json_text, opt_micros, signed, stored, time, unsigned,
 };
 
 /// Runs a statement through the connection's statement cache: the hot writes run the same

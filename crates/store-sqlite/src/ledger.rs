@@ -1,15 +1,12 @@
 //! The webhook subscription ledger in SQLite.
 
 use hookflow_store::{
-    ActionKey, Entity, Error, LedgerEntry, LedgerId, LedgerOperation, LedgerState, LedgerTarget,
-    LedgerUpdate, Repetition, Result, RunId, SubscriptionLedger, TriggerName, WorkflowName,
+    Entity, Error, LedgerEntry, LedgerId, LedgerTarget, LedgerUpdate, Result, SubscriptionLedger,
+    WorkflowName,
 };
 use rusqlite::{params, Connection, Row};
 
-use crate::codec::{
-    collect, execute, json, json_text, micros, opt_json, opt_json_text, query_optional, stored,
-    time, Sql,
-};
+use crate::codec::{collect, execute, json_text, micros, opt_json_text, query_optional, Sql};
 use crate::workflow::require_workflow;
 use crate::SqliteStore;
 
@@ -17,36 +14,7 @@ const LEDGER_COLUMNS: &str = "id, workflow, trigger, run, action, repetition, op
      request, response, state, created_at, updated_at";
 
 fn ledger_row(row: &Row) -> Result<LedgerEntry> {
-    let trigger: Option<String> = row.get(2).sql()?;
-    let run: Option<String> = row.get(3).sql()?;
-    let action: Option<String> = row.get(4).sql()?;
-    let repetition: Option<String> = row.get(5).sql()?;
-    let target = match (trigger, run, action) {
-        (Some(trigger), None, None) => LedgerTarget::Trigger(stored(TriggerName::new(trigger))?),
-        (None, Some(run), Some(name)) => LedgerTarget::Action {
-            run: stored(RunId::parse(&run))?,
-            key: ActionKey {
-                name,
-                repetition: stored(Repetition::parse(repetition.as_deref().unwrap_or("")))?,
-            },
-        },
-        _ => {
-            return Err(Error::internal(
-                "ledger row names neither a trigger nor an action",
-            ))
-        }
-    };
-    Ok(LedgerEntry {
-        id: stored(LedgerId::new(row.get::<_, String>(0).sql()?))?,
-        workflow: stored(WorkflowName::new(row.get::<_, String>(1).sql()?))?,
-        target,
-        operation: stored(LedgerOperation::parse(&row.get::<_, String>(6).sql()?))?,
-        request: json(&row.get::<_, String>(7).sql()?)?,
-        response: opt_json(row.get(8).sql()?)?,
-        state: stored(LedgerState::parse(&row.get::<_, String>(9).sql()?))?,
-        created_at: time(row.get(10).sql()?)?,
-        updated_at: time(row.get(11).sql()?)?,
-    })
+    hookflow_store::sql_row::ledger(&crate::codec::Cols(row))
 }
 
 fn load(conn: &Connection, id: &LedgerId) -> Result<LedgerEntry> {

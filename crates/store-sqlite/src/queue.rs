@@ -4,39 +4,21 @@
 
 use chrono::{DateTime, Duration, Utc};
 use hookflow_store::{
-    Acceptance, ActionKey, Callback, CallbackId, CallbackInbox, Entity, Error, Lease, LeaseOwner,
-    NewCallback, Repetition, Result, RunId, Timer, TimerId, TimerStore, WorkQueue,
+    Acceptance, Callback, CallbackId, CallbackInbox, Entity, Error, Lease, LeaseOwner, NewCallback,
+    Result, RunId, Timer, TimerStore, WorkQueue,
 };
 use rusqlite::{params, Connection, Row};
 
-use crate::codec::{
-    collect, execute, json, json_text, micros, query_optional, stored, time, unsigned, Sql,
-};
+use crate::codec::{collect, execute, json_text, micros, query_optional, stored, unsigned, Sql};
 use crate::run::require_run;
 use crate::SqliteStore;
 
 fn timer_row(row: &Row) -> Result<Timer> {
-    Ok(Timer {
-        run: stored(RunId::parse(&row.get::<_, String>(0).sql()?))?,
-        id: stored(TimerId::new(row.get::<_, String>(1).sql()?))?,
-        due: time(row.get(2).sql()?)?,
-        payload: json(&row.get::<_, String>(3).sql()?)?,
-    })
+    hookflow_store::sql_row::timer(&crate::codec::Cols(row))
 }
 
 fn callback_row(row: &Row) -> Result<Callback> {
-    Ok(Callback {
-        id: CallbackId(unsigned(row.get(0).sql()?)?),
-        run: stored(RunId::parse(&row.get::<_, String>(1).sql()?))?,
-        action: ActionKey {
-            name: row.get(2).sql()?,
-            repetition: stored(Repetition::parse(&row.get::<_, String>(3).sql()?))?,
-        },
-        idempotency_key: row.get(4).sql()?,
-        payload: json(&row.get::<_, String>(5).sql()?)?,
-        received_at: time(row.get(6).sql()?)?,
-        consumed: row.get(7).sql()?,
-    })
+    hookflow_store::sql_row::callback(&crate::codec::Cols(row))
 }
 
 fn accept(conn: &Connection, new: NewCallback) -> Result<Acceptance> {

@@ -2,15 +2,13 @@
 //! applies `RunChanges` (shared by `create_run` and `append`).
 
 use hookflow_store::{
-    ActionKey, ActionRecord, Append, Creation, Entity, Error, HistoryId, JournalEntry, NewRun,
-    Page, PageRequest, Repetition, Result, Run, RunId, RunQuery, RunStatus, RunStore, RunTrigger,
-    StoredEntry, TriggerHistory, TriggerName, VersionId, WaitingRuns, WorkflowName,
+    ActionRecord, Append, Creation, Entity, Error, HistoryId, JournalEntry, NewRun, Page,
+    PageRequest, Result, Run, RunId, RunQuery, RunStatus, RunStore, StoredEntry, TriggerHistory,
+    TriggerName, WaitingRuns, WorkflowName,
 };
 use rusqlite::{params, Connection, Row};
 
-use crate::codec::{
-    collect, json, opt_json, opt_time, query_optional, stored, time, unsigned, Sql,
-};
+use crate::codec::{collect, json, query_optional, time, unsigned, Sql};
 use crate::run_write::{self, AppendText, CreateText, HistoryText};
 use crate::workflow::require_workflow;
 use crate::SqliteStore;
@@ -20,25 +18,7 @@ const RUN_COLUMNS: &str = "id, workflow, version, status, start_time, end_time, 
      client_tracking_id, position";
 
 fn run_row(row: &Row) -> Result<Run> {
-    Ok(Run {
-        id: stored(RunId::parse(&row.get::<_, String>(0).sql()?))?,
-        workflow: stored(WorkflowName::new(row.get::<_, String>(1).sql()?))?,
-        version: VersionId(unsigned(row.get(2).sql()?)?),
-        status: stored(RunStatus::parse(&row.get::<_, String>(3).sql()?))?,
-        start_time: time(row.get(4).sql()?)?,
-        end_time: opt_time(row.get(5).sql()?)?,
-        trigger: RunTrigger {
-            name: stored(TriggerName::new(row.get::<_, String>(6).sql()?))?,
-            status: stored(RunStatus::parse(&row.get::<_, String>(7).sql()?))?,
-            code: row.get(8).sql()?,
-            outputs: opt_json(row.get(9).sql()?)?,
-            at: time(row.get(10).sql()?)?,
-        },
-        outputs: opt_json(row.get(11).sql()?)?,
-        error: opt_json(row.get(12).sql()?)?,
-        client_tracking_id: row.get(13).sql()?,
-        position: unsigned(row.get(14).sql()?)?,
-    })
+    hookflow_store::sql_row::run(&crate::codec::Cols(row))
 }
 
 pub(crate) fn load_run(conn: &Connection, id: &RunId) -> Result<Run> {
@@ -67,19 +47,7 @@ const ACTION_COLUMNS: &str =
     "name, repetition, status, code, start_time, end_time, inputs, outputs, error";
 
 fn action_row(row: &Row) -> Result<ActionRecord> {
-    Ok(ActionRecord {
-        key: ActionKey {
-            name: row.get(0).sql()?,
-            repetition: stored(Repetition::parse(&row.get::<_, String>(1).sql()?))?,
-        },
-        status: stored(RunStatus::parse(&row.get::<_, String>(2).sql()?))?,
-        code: row.get(3).sql()?,
-        start_time: opt_time(row.get(4).sql()?)?,
-        end_time: opt_time(row.get(5).sql()?)?,
-        inputs: opt_json(row.get(6).sql()?)?,
-        outputs: opt_json(row.get(7).sql()?)?,
-        error: opt_json(row.get(8).sql()?)?,
-    })
+    hookflow_store::sql_row::action(&crate::codec::Cols(row))
 }
 
 /// The record shown for each action name: outside loops if there is one, else the latest
@@ -105,24 +73,7 @@ const HISTORY_COLUMNS: &str = "workflow, trigger, id, start_time, end_time, stat
      run, inputs, outputs, error";
 
 fn history_row(row: &Row) -> Result<TriggerHistory> {
-    Ok(TriggerHistory {
-        workflow: stored(WorkflowName::new(row.get::<_, String>(0).sql()?))?,
-        trigger: stored(TriggerName::new(row.get::<_, String>(1).sql()?))?,
-        id: stored(HistoryId::new(row.get::<_, String>(2).sql()?))?,
-        start_time: time(row.get(3).sql()?)?,
-        end_time: opt_time(row.get(4).sql()?)?,
-        status: stored(RunStatus::parse(&row.get::<_, String>(5).sql()?))?,
-        code: row.get(6).sql()?,
-        fired: row.get(7).sql()?,
-        run: row
-            .get::<_, Option<String>>(8)
-            .sql()?
-            .map(|id| stored(RunId::parse(&id)))
-            .transpose()?,
-        inputs: opt_json(row.get(9).sql()?)?,
-        outputs: opt_json(row.get(10).sql()?)?,
-        error: opt_json(row.get(11).sql()?)?,
-    })
+    hookflow_store::sql_row::history(&crate::codec::Cols(row))
 }
 
 impl RunStore for SqliteStore {

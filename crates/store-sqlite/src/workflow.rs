@@ -2,41 +2,24 @@
 
 use chrono::{DateTime, Utc};
 use hookflow_store::{
-    AccessKey, AccessKeys, Entity, Error, Exchange, KeyType, Page, PageRequest, Result,
-    SaveOutcome, SubscriptionStatus, TriggerName, TriggerState, VersionId, VersionPrecondition,
-    Workflow, WorkflowName, WorkflowSave, WorkflowState, WorkflowStore, WorkflowVersion,
+    AccessKey, AccessKeys, Entity, Error, KeyType, Page, PageRequest, Result, SaveOutcome,
+    TriggerName, TriggerState, VersionId, VersionPrecondition, Workflow, WorkflowName,
+    WorkflowSave, WorkflowState, WorkflowStore, WorkflowVersion,
 };
 use rusqlite::{params, Connection, Row};
-use serde_json::{json, Value};
 
-use crate::codec::{
-    collect, execute, json, json_text, micros, query_optional, signed, stored, time, unsigned, Sql,
-};
+use crate::codec::{collect, execute, json_text, micros, query_optional, signed, unsigned, Sql};
 use crate::SqliteStore;
 
 const WORKFLOW_COLUMNS: &str = "w.name, w.version, w.state, v.definition, v.parameters, \
      w.created_at, w.changed_at";
 
 fn workflow_row(row: &Row) -> Result<Workflow> {
-    Ok(Workflow {
-        name: stored(WorkflowName::new(row.get::<_, String>(0).sql()?))?,
-        version: VersionId(unsigned(row.get(1).sql()?)?),
-        state: stored(WorkflowState::parse(&row.get::<_, String>(2).sql()?))?,
-        definition: json(&row.get::<_, String>(3).sql()?)?,
-        parameters: json(&row.get::<_, String>(4).sql()?)?,
-        created_at: time(row.get(5).sql()?)?,
-        changed_at: time(row.get(6).sql()?)?,
-    })
+    hookflow_store::sql_row::workflow(&crate::codec::Cols(row))
 }
 
 fn version_row(row: &Row) -> Result<WorkflowVersion> {
-    Ok(WorkflowVersion {
-        name: stored(WorkflowName::new(row.get::<_, String>(0).sql()?))?,
-        version: VersionId(unsigned(row.get(1).sql()?)?),
-        definition: json(&row.get::<_, String>(2).sql()?)?,
-        parameters: json(&row.get::<_, String>(3).sql()?)?,
-        created_at: time(row.get(4).sql()?)?,
-    })
+    hookflow_store::sql_row::version(&crate::codec::Cols(row))
 }
 
 pub(crate) fn load_workflow(conn: &Connection, name: &WorkflowName) -> Result<Workflow> {
@@ -162,36 +145,8 @@ fn delete(conn: &Connection, name: &WorkflowName) -> Result<()> {
     Ok(())
 }
 
-fn exchange_text(exchange: &Option<Exchange>) -> Option<String> {
-    exchange.as_ref().map(|e| {
-        json!({"request": e.request, "response": e.response, "at": micros(e.at)}).to_string()
-    })
-}
-
-fn exchange(text: Option<String>) -> Result<Option<Exchange>> {
-    let Some(text) = text else { return Ok(None) };
-    let value = json(&text)?;
-    let at = value["at"]
-        .as_i64()
-        .ok_or_else(|| Error::internal("stored exchange has no time"))?;
-    Ok(Some(Exchange {
-        request: value["request"].clone(),
-        response: match &value["response"] {
-            Value::Null => None,
-            other => Some(other.clone()),
-        },
-        at: time(at)?,
-    }))
-}
-
 fn trigger_state_row(row: &Row) -> Result<TriggerState> {
-    Ok(TriggerState {
-        trigger: stored(TriggerName::new(row.get::<_, String>(0).sql()?))?,
-        subscription: stored(SubscriptionStatus::parse(&row.get::<_, String>(1).sql()?))?,
-        last_subscribe: exchange(row.get(2).sql()?)?,
-        last_unsubscribe: exchange(row.get(3).sql()?)?,
-        updated_at: time(row.get(4).sql()?)?,
-    })
+    hookflow_store::sql_row::trigger_state(&crate::codec::Cols(row))
 }
 
 const TRIGGER_COLUMNS: &str = "trigger, subscription, last_subscribe, last_unsubscribe, updated_at";
@@ -368,8 +323,8 @@ impl WorkflowStore for SqliteStore {
                     name.as_str(),
                     state.trigger.as_str(),
                     state.subscription.as_str(),
-                    exchange_text(&state.last_subscribe),
-                    exchange_text(&state.last_unsubscribe),
+                    hookflow_store::sql_row::exchange_text(&state.last_subscribe),
+                    hookflow_store::sql_row::exchange_text(&state.last_unsubscribe),
                     micros(state.updated_at)
                 ],
             )?;

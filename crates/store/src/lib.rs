@@ -27,6 +27,7 @@ mod ledger;
 pub mod memory;
 mod page;
 mod run;
+pub mod sql_row;
 mod timer;
 pub mod timestamp;
 mod workflow;
