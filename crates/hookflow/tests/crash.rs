@@ -8,7 +8,6 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -54,19 +53,8 @@ enum Outcome {
     Answered(u16, String),
 }
 
-fn cli(addr: SocketAddr, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_hookflow"))
-        .args(args)
-        .env("HOOKFLOW_SERVER", format!("http://{addr}"))
-        .env("HOOKFLOW_ADMIN_KEY", KEY)
-        .output()
-        .expect("hookflow runs");
-    assert!(
-        output.status.success(),
-        "hookflow {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
+fn cli(addr: SocketAddr, args: &[&str]) -> String {
+    crate::harness::cli(addr, KEY, args)
 }
 
 /// One POST of `{"n": n}` on its own connection.
@@ -151,10 +139,9 @@ fn sigkill_under_load_loses_and_duplicates_nothing() {
         served.addr,
         &["deploy", file.to_str().expect("utf-8"), "--name", WORKFLOW],
     );
-    let url =
-        String::from_utf8_lossy(&cli(served.addr, &["callback-url", WORKFLOW, "manual"]).stdout)
-            .trim()
-            .to_string();
+    let url = cli(served.addr, &["callback-url", WORKFLOW, "manual"])
+        .trim()
+        .to_string();
     let path = url
         .strip_prefix(&format!("http://{}", served.addr))
         .unwrap_or_else(|| panic!("the URL {url} is on this server"))

@@ -174,6 +174,24 @@ impl Node {
     }
 }
 
+/// Runs the `hookflow` CLI against the server at `addr` with `key`; its standard output.
+/// Panics (with its standard error) when it fails.
+pub fn cli(addr: SocketAddr, key: &str, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_hookflow"))
+        .args(args)
+        .env("HOOKFLOW_SERVER", format!("http://{addr}"))
+        .env("HOOKFLOW_ADMIN_KEY", key)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("hookflow runs");
+    assert!(
+        output.status.success(),
+        "hookflow {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// Polls `check` until it holds or the deadline passes (then panics with `what`).
 pub fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = Instant::now() + DEADLINE;

@@ -4,28 +4,11 @@
 use super::serve::{data_dir_arg, Served};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Output};
 
 const KEY: &str = "e2e-admin-key";
 
-fn cli(served: &Served, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_hookflow"))
-        .args(args)
-        .env("HOOKFLOW_SERVER", format!("http://{}", served.addr))
-        .env("HOOKFLOW_ADMIN_KEY", KEY)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("hookflow runs");
-    assert!(
-        output.status.success(),
-        "hookflow {args:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+fn cli(served: &Served, args: &[&str]) -> String {
+    crate::harness::cli(served.addr, KEY, args)
 }
 
 /// POSTs JSON to a path of the server; the answer's status and body.
@@ -71,7 +54,7 @@ fn deploy_call_and_list_a_run_and_keep_it_across_restarts() {
         "/../../examples/request-response.json"
     );
     cli(&served, &["deploy", example, "--name", "hello"]);
-    let url = stdout(&cli(&served, &["callback-url", "hello", "manual"]));
+    let url = cli(&served, &["callback-url", "hello", "manual"]);
     let url = url.trim();
     let prefix = format!("http://{}", served.addr);
     let path = url
@@ -88,7 +71,7 @@ fn deploy_call_and_list_a_run_and_keep_it_across_restarts() {
     let (status, body) = post_json(&served, &path.replace("sig=", "sig=x"), "{}");
     assert_eq!(status, 401, "{body}");
 
-    let runs = stdout(&cli(&served, &["runs", "list", "hello"]));
+    let runs = cli(&served, &["runs", "list", "hello"]);
     assert!(runs.contains("Succeeded"), "{runs}");
     assert_eq!(runs.matches("Succeeded").count(), 1, "one run: {runs}");
 
@@ -97,11 +80,11 @@ fn deploy_call_and_list_a_run_and_keep_it_across_restarts() {
 
     // Same data directory: the workflow, its keys and its run are still there.
     let again = Served::start(&args, &[]);
-    let workflows = stdout(&cli(&again, &["workflows", "list"]));
+    let workflows = cli(&again, &["workflows", "list"]);
     assert!(workflows.contains("hello"), "{workflows}");
-    let runs_again = stdout(&cli(&again, &["runs", "list", "hello"]));
+    let runs_again = cli(&again, &["runs", "list", "hello"]);
     assert_eq!(runs_again, runs, "the run survives the restart");
-    let url_again = stdout(&cli(&again, &["callback-url", "hello", "manual"]));
+    let url_again = cli(&again, &["callback-url", "hello", "manual"]);
     let path_again = url_again
         .trim()
         .strip_prefix(&format!("http://{}", again.addr))
@@ -143,7 +126,7 @@ fn a_recurrence_trigger_fires_on_its_schedule() {
     // One run at the save, then one a second; the work loop looks every second.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
-        let runs = stdout(&cli(&served, &["runs", "list", "ticker"]));
+        let runs = cli(&served, &["runs", "list", "ticker"]);
         if runs.matches("Succeeded").count() >= 3 {
             break;
         }
@@ -156,7 +139,7 @@ fn a_recurrence_trigger_fires_on_its_schedule() {
     // Disabled, it stops.
     cli(&served, &["workflows", "disable", "ticker"]);
     let count = || {
-        stdout(&cli(&served, &["runs", "list", "ticker"]))
+        (cli(&served, &["runs", "list", "ticker"]))
             .lines()
             .filter(|l| l.contains("Succeeded") || l.contains("Running"))
             .count()
