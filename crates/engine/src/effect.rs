@@ -67,3 +67,13 @@ pub enum Effect {
     /// waiting for a Response gets 502 (`responded == false`).
     RunFinished { status: Status, responded: bool },
 }
+
+impl Effect {
+    /// An outbound HTTP call whose result comes back to the run as an input.
+    pub fn is_outbound_call(&self) -> bool {
+        matches!(
+            self,
+            Effect::Http { .. } | Effect::Subscribe { .. } | Effect::Unsubscribe { .. }
+        )
+    }
+}

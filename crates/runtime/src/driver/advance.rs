@@ -212,13 +212,7 @@ impl<S: Store> Runtime<S> {
             workflow: loaded.workflow.to_string(),
             client_tracking_id: loaded.client_tracking_id.clone(),
         };
-        let sends = decision.effects.iter().any(|e| {
-            matches!(
-                e,
-                Effect::Http { .. } | Effect::Subscribe { .. } | Effect::Unsubscribe { .. }
-            )
-        });
-        if sends {
+        if decision.effects.iter().any(Effect::is_outbound_call) {
             self.shared.states.put_awaiting_results(run.clone(), loaded);
         } else {
             self.shared.states.put(run.clone(), loaded);
@@ -258,10 +252,17 @@ impl<S: Store> Runtime<S> {
         if outstanding_effects(state, definition).is_empty() {
             Runnable::Idle
         } else {
-            let grace = chrono::Duration::from_std(self.shared.config.in_flight_grace)
-                .unwrap_or(chrono::Duration::MAX);
-            Runnable::At(now + grace)
+            Runnable::At(self.abandoned_after(now))
         }
+    }
+
+    /// When outbound calls sent at `sent_at` and still unanswered count as abandoned.
+    pub(crate) fn abandoned_after(&self, sent_at: DateTime<Utc>) -> DateTime<Utc> {
+        let grace = chrono::Duration::from_std(self.shared.config.in_flight_grace)
+            .unwrap_or(chrono::Duration::MAX);
+        sent_at
+            .checked_add_signed(grace)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// Executes effects whose events are stored.

@@ -215,19 +215,19 @@ impl<S: Store> Runtime<S> {
         let definition = self.definition(&loaded.workflow, loaded.version).await?;
         let mut outstanding = outstanding_effects(&loaded.state, &definition);
         let now = self.now();
-        let grace = chrono::Duration::from_std(self.shared.config.in_flight_grace)
-            .unwrap_or(chrono::Duration::MAX);
-        let deadline = loaded.written_at.checked_add_signed(grace);
         // Calls dispatched less than a grace ago are still in flight somewhere — on another
         // node, or on this one by a step that raced this claim — so they are left alone and
         // the run stays due at their deadline.
-        let runnable = match deadline {
-            _ if outstanding.is_empty() => Runnable::Idle,
-            Some(deadline) if now < deadline => {
+        let runnable = if outstanding.is_empty() {
+            Runnable::Idle
+        } else {
+            let deadline = self.abandoned_after(loaded.written_at);
+            if now < deadline {
                 outstanding.clear();
                 Runnable::At(deadline)
+            } else {
+                Runnable::At(self.abandoned_after(now))
             }
-            _ => self.runnable_after(&loaded.state, &definition, now),
         };
         // Refresh the runnable time before sending, so the run does not come due again
         // while the calls are out (the fence makes this a no-op if the run moved).
