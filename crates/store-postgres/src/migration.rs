@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/003_task_lease.sql"),
     include_str!("sql/004_workflow_notify.sql"),
     include_str!("sql/005_waiting_runs.sql"),
+    include_str!("sql/006_fewer_statements.sql"),
 ];
 
 /// The schema version this build writes.

@@ -14,12 +14,14 @@
 mod concurrency;
 pub mod fixture;
 mod ledger;
+mod new_run;
 mod queue;
 mod run;
 mod workflow;
 
 pub use concurrency::*;
 pub use ledger::*;
+pub use new_run::*;
 pub use queue::*;
 pub use run::*;
 pub use workflow::*;
@@ -52,6 +54,7 @@ macro_rules! conformance_tests {
             append_is_fenced_by_position,
             append_updates_summary,
             append_is_atomic,
+            create_run_applies_its_changes,
             list_runs_pages_and_filters,
             action_records,
             trigger_histories,
