@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -53,7 +54,46 @@ pub struct RecordedRequest {
 #[derive(Debug, Default)]
 struct State_ {
     subscriptions: Vec<Subscription>,
+    /// Indexes into `subscriptions` by callback URL, in subscription order: lookups stay
+    /// cheap however many subscriptions a long run (a benchmark) collects.
+    by_url: HashMap<String, Vec<usize>>,
     requests: Vec<RecordedRequest>,
+}
+
+impl State_ {
+    /// Where the subscription with this id is: ids are `sub-N`, the N-th subscription.
+    fn index_of(&self, id: &str) -> Option<usize> {
+        let n: usize = id.strip_prefix("sub-")?.parse().ok()?;
+        let index = n.checked_sub(1)?;
+        (self.subscriptions.get(index)?.id == id).then_some(index)
+    }
+
+    fn add(&mut self, callback_url: String, request: Value) -> Subscription {
+        let index = self.subscriptions.len();
+        let subscription = Subscription {
+            id: format!("sub-{}", index + 1),
+            callback_url,
+            state: SubscriptionState::Active,
+            request,
+            callbacks_sent: 0,
+        };
+        self.by_url
+            .entry(subscription.callback_url.clone())
+            .or_default()
+            .push(index);
+        self.subscriptions.push(subscription.clone());
+        subscription
+    }
+
+    /// The first active subscription with this id or callback URL.
+    fn find_active(&self, id: Option<&str>, url: Option<&str>) -> Option<usize> {
+        let active = |i: &usize| self.subscriptions[*i].state == SubscriptionState::Active;
+        let by_id = id.and_then(|id| self.index_of(id)).filter(active);
+        let by_url = url
+            .and_then(|url| self.by_url.get(url))
+            .and_then(|indexes| indexes.iter().copied().find(active));
+        by_id.into_iter().chain(by_url).min()
+    }
 }
 
 #[derive(Debug)]
@@ -85,16 +125,15 @@ impl Registry {
     }
 
     pub(crate) fn subscription(&self, id: &str) -> Option<Subscription> {
-        self.lock()
-            .subscriptions
-            .iter()
-            .find(|s| s.id == id)
-            .cloned()
+        let state = self.lock();
+        let index = state.index_of(id)?;
+        state.subscriptions.get(index).cloned()
     }
 
     pub(crate) fn count_callback(&self, id: &str) {
-        if let Some(s) = self.lock().subscriptions.iter_mut().find(|s| s.id == id) {
-            s.callbacks_sent += 1;
+        let mut state = self.lock();
+        if let Some(index) = state.index_of(id) {
+            state.subscriptions[index].callbacks_sent += 1;
         }
     }
 
@@ -167,18 +206,7 @@ pub(crate) async fn subscribe(
             "no callback URL in the body (looked for callbackUrl, callback, hub.callback, notificationUrl, url, or a bare URL)",
         );
     };
-    let subscription = {
-        let mut state = standin.inner.lock();
-        let subscription = Subscription {
-            id: format!("sub-{}", state.subscriptions.len() + 1),
-            callback_url: url,
-            state: SubscriptionState::Active,
-            request: body,
-            callbacks_sent: 0,
-        };
-        state.subscriptions.push(subscription.clone());
-        subscription
-    };
+    let subscription = standin.inner.lock().add(url, body);
     if standin.config.verbose {
         println!(
             "subscribed {}: callback URL {}",
@@ -215,12 +243,8 @@ pub(crate) async fn unsubscribe(
     let by_id = body.get("id").and_then(Value::as_str).map(str::to_string);
     let by_url = callback_url(&body);
     let mut state = standin.inner.lock();
-    let found = state.subscriptions.iter_mut().find(|s| {
-        s.state == SubscriptionState::Active
-            && (by_id.as_deref() == Some(s.id.as_str())
-                || by_url.as_deref() == Some(s.callback_url.as_str()))
-    });
-    match found {
+    let found = state.find_active(by_id.as_deref(), by_url.as_deref());
+    match found.map(|index| &mut state.subscriptions[index]) {
         Some(subscription) => {
             subscription.state = SubscriptionState::Unsubscribed;
             if standin.config.verbose {

@@ -191,3 +191,49 @@ async fn configured_failures_and_bad_subscribes() {
         .expect("callback");
     assert_eq!(unknown.status(), 404);
 }
+
+#[tokio::test]
+async fn unsubscribe_ends_the_earliest_active_subscription_that_matches() {
+    let (_standin, base) = standin(StandinConfig::default()).await;
+    let client = reqwest::Client::new();
+    let post = |path: &str, body: Value| client.post(format!("{base}{path}")).json(&body).send();
+    // The same callback URL subscribed twice (a service re-subscribed), and another one.
+    for url in [
+        "http://127.0.0.1:9/a",
+        "http://127.0.0.1:9/b",
+        "http://127.0.0.1:9/a",
+    ] {
+        let answer = post("/subscribe", json!({ "callbackUrl": url }))
+            .await
+            .expect("subscribe");
+        assert_eq!(answer.status(), 201);
+    }
+    let ended = |answer: reqwest::Response| async move {
+        let status = answer.status().as_u16();
+        let body: Value = answer.json().await.expect("json");
+        (status, body["id"].as_str().map(str::to_owned))
+    };
+    let by_url = json!({"callbackUrl": "http://127.0.0.1:9/a"});
+    let first = ended(post("/unsubscribe", by_url.clone()).await.expect("first")).await;
+    assert_eq!(first, (200, Some("sub-1".to_owned())));
+    let second = ended(post("/unsubscribe", by_url.clone()).await.expect("second")).await;
+    assert_eq!(second, (200, Some("sub-3".to_owned())));
+    let third = ended(post("/unsubscribe", by_url).await.expect("third")).await;
+    assert_eq!(third.0, 404);
+    for id in ["sub-0", "sub-4", "sub-x", "sub-", "2"] {
+        let answer = ended(
+            post("/unsubscribe", json!({ "id": id }))
+                .await
+                .expect("by id"),
+        )
+        .await;
+        assert_eq!(answer.0, 404, "{id} names no subscription");
+    }
+    let last = ended(
+        post("/unsubscribe", json!({"id": "sub-2"}))
+            .await
+            .expect("by id"),
+    )
+    .await;
+    assert_eq!(last, (200, Some("sub-2".to_owned())));
+}
