@@ -15,6 +15,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/003_task_lease.sql"),
     include_str!("sql/004_workflow_notify.sql"),
     include_str!("sql/005_waiting_runs.sql"),
+    // 006 is added on main
+    include_str!("sql/007_ledger_outlives_workflow.sql"),
 ];
 
 /// The schema version this build writes.

@@ -258,6 +258,7 @@ impl<S: Store> Runtime<S> {
             state: LedgerState::Pending,
             created_at: now,
             updated_at: now,
+            workflow_deleted: false,
         };
         let live = match self.shared.store.record_ledger(entry.clone()).await {
             Ok(()) => true,
@@ -758,6 +759,10 @@ impl<S: Store> Runtime<S> {
         }
         let mut seen: Vec<(WorkflowName, String)> = Vec::new();
         for entry in &unsettled {
+            // The workflow it was for is gone; one of the same name now is another.
+            if entry.workflow_deleted {
+                continue;
+            }
             if let LedgerTarget::Trigger(trigger) = &entry.target {
                 let key = (entry.workflow.clone(), trigger.as_str().to_string());
                 if !seen.contains(&key) {
