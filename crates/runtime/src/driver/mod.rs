@@ -45,6 +45,7 @@ mod response;
 mod run_lock;
 mod start;
 mod state_cache;
+mod trigger_reconcile;
 mod webhook_trigger;
 pub mod work_loop;
 mod workflow_cache;
