@@ -7,6 +7,12 @@
 //! disabled, trigger gone) and its state is not `Unsubscribed`, the unsubscribe of the
 //! newest version that has the trigger is sent. The unsettled entries are then settled
 //! `Failed` with `{"error": {"code": "Reconciled", …}}` (their answer is unknown).
+//!
+//! Entries of a deleted workflow (`workflow_deleted`) are never taken for a workflow
+//! created since under the same name. Nothing can send them again (the definition went
+//! with the workflow), so they are settled `Failed` with code `WorkflowDeleted` and logged.
+//! The delete itself waits for the unsubscribes it causes, so this is the rare case of a
+//! crash after a delete that gave up waiting.
 
 use super::error::Result;
 use super::webhook_trigger::{Records, Side};
@@ -57,15 +63,26 @@ impl<S: Store> Runtime<S> {
             }
         }
         for entry in unsettled {
-            if !matches!(entry.target, LedgerTarget::Trigger(_)) {
+            let response = if entry.workflow_deleted {
+                // Nothing can send it again: the definition (and, for an action, the run)
+                // went with the workflow. Said loudly, so an operator can check the service.
+                tracing::warn!(
+                    workflow = %entry.workflow,
+                    operation = entry.operation.as_str(),
+                    request = %entry.request,
+                    "a webhook exchange of a deleted workflow was never answered"
+                );
+                json!({"error": {"code": "WorkflowDeleted", "message": "the answer was lost in a restart and the workflow has been deleted; the request cannot be sent again"}})
+            } else if matches!(entry.target, LedgerTarget::Trigger(_)) {
+                json!({"error": {"code": "Reconciled", "message": "the answer was lost in a restart; the subscription was reconciled"}})
+            } else {
+                // A live run's exchange: its recovery sends it again and settles it.
                 continue;
-            }
+            };
             let update = LedgerUpdate {
                 id: entry.id,
                 state: LedgerState::Failed,
-                response: Some(
-                    json!({"error": {"code": "Reconciled", "message": "the answer was lost in a restart; the subscription was reconciled"}}),
-                ),
+                response: Some(response),
                 at: self.now(),
             };
             if let Err(error) = self.shared.store.update_ledger(update).await {
