@@ -33,8 +33,10 @@ impl LedgerOperation {
     }
 }
 
-/// Where a request is in its life. `Pending`: recorded, maybe not sent; `Sent`: sent, no
-/// answer recorded; `Succeeded`/`Failed`: the answer is recorded.
+/// Where a request is in its life. `Pending`: recorded, maybe not sent; `Sent`: sent, and
+/// either no answer recorded yet or (a trigger's exchange) the answer is in `response` but
+/// what it leads to (the trigger's state) may not be written yet; `Succeeded`/`Failed`:
+/// the answer is recorded and acted on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LedgerState {
     Pending,

@@ -1,12 +1,23 @@
 //! Reconciliation of HttpWebhook trigger subscriptions after a crash.
 //!
 //! [`Runtime::reconcile_trigger_subscriptions`] reads the ledger's unsettled (`Pending`,
-//! `Sent`) trigger entries. For each trigger named there: if the workflow exists, is
-//! enabled and has the trigger as HttpWebhook, and its state is not `Subscribed`, it is
-//! subscribed (with the current definition); if it should not be subscribed (workflow
-//! disabled, trigger gone) and its state is not `Unsubscribed`, the unsubscribe of the
-//! newest version that has the trigger is sent. The unsettled entries are then settled
-//! `Failed` with `{"error": {"code": "Reconciled", …}}` (their answer is unknown).
+//! `Sent`) trigger entries. An entry is settled only after the trigger state its answer
+//! leads to is written (see [`super::webhook_trigger`]), so for each trigger named there:
+//!
+//! 1. answers recorded on its entries (`Sent` with a response: received before the crash,
+//!    maybe not acted on) are applied to its state first — a successful subscribe makes it
+//!    `Subscribed`, an unsubscribe `Unsubscribed` — unless the state was written after them;
+//! 2. then, if the workflow exists, is enabled and has the trigger as HttpWebhook, and its
+//!    state is not `Subscribed`, it is subscribed (with the current definition); if it
+//!    should not be subscribed (workflow disabled, trigger gone) and its state is not
+//!    `Unsubscribed`, the unsubscribe of the newest version that has the trigger is sent.
+//!
+//! The entries are then settled: answered ones as their answer says, the others `Failed`
+//! with `{"error": {"code": "Reconciled", …}}` (their answer is unknown). A crash between
+//! a subscribe's answer and the trigger state it leads to thus neither subscribes twice
+//! (the workflow is enabled: the state becomes `Subscribed`, nothing is sent) nor leaves a
+//! subscription behind (the enable never finished: the state becomes `Subscribed`, the
+//! workflow is disabled, so it is unsubscribed).
 //!
 //! Entries of a deleted workflow (`workflow_deleted`) are never taken for a workflow
 //! created since under the same name. Nothing can send them again (the definition went
@@ -20,10 +31,11 @@ use super::Runtime;
 use chrono::{DateTime, Utc};
 use hookflow_engine::trigger::is_webhook_trigger;
 use hookflow_store::{
-    ErrorKind as StoreKind, LedgerState, LedgerTarget, LedgerUpdate, PageRequest, Store,
-    SubscriptionStatus, WorkflowName, WorkflowState,
+    ErrorKind as StoreKind, Exchange, LedgerEntry, LedgerOperation, LedgerState, LedgerTarget,
+    LedgerUpdate, PageRequest, Store, SubscriptionStatus, TriggerState, WorkflowName,
+    WorkflowState,
 };
-use serde_json::json;
+use serde_json::{json, Value};
 
 impl<S: Store> Runtime<S> {
     /// Reconciles trigger subscriptions left unsettled by a crash (see the module docs).
@@ -44,7 +56,8 @@ impl<S: Store> Runtime<S> {
         if let Some(cutoff) = cutoff {
             unsettled.retain(|entry| entry.updated_at < cutoff);
         }
-        let mut seen: Vec<(WorkflowName, String)> = Vec::new();
+        // Each trigger's unsettled entries, oldest first, in the order triggers appear.
+        let mut triggers: Vec<((WorkflowName, String), Vec<&LedgerEntry>)> = Vec::new();
         for entry in &unsettled {
             // The workflow it was for is gone; one of the same name now is another.
             if entry.workflow_deleted {
@@ -52,18 +65,22 @@ impl<S: Store> Runtime<S> {
             }
             if let LedgerTarget::Trigger(trigger) = &entry.target {
                 let key = (entry.workflow.clone(), trigger.as_str().to_string());
-                if !seen.contains(&key) {
-                    seen.push(key);
+                match triggers.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, entries)) => entries.push(entry),
+                    None => triggers.push((key, vec![entry])),
                 }
             }
         }
-        for (workflow_name, trigger) in &seen {
-            if let Err(error) = self.reconcile_one(workflow_name, trigger).await {
+        let mut failed: Vec<&(WorkflowName, String)> = Vec::new();
+        for (key, entries) in &triggers {
+            let (workflow_name, trigger) = key;
+            if let Err(error) = self.reconcile_one(workflow_name, trigger, entries).await {
                 tracing::warn!(workflow = %workflow_name, trigger, %error, "reconciling a trigger subscription failed");
+                failed.push(key);
             }
         }
-        for entry in unsettled {
-            let response = if entry.workflow_deleted {
+        for entry in &unsettled {
+            let (state, response) = if entry.workflow_deleted {
                 // Nothing can send it again: the definition (and, for an action, the run)
                 // went with the workflow. Said loudly, so an operator can check the service.
                 tracing::warn!(
@@ -72,16 +89,30 @@ impl<S: Store> Runtime<S> {
                     request = %entry.request,
                     "a webhook exchange of a deleted workflow was never answered"
                 );
-                json!({"error": {"code": "WorkflowDeleted", "message": "the answer was lost in a restart and the workflow has been deleted; the request cannot be sent again"}})
-            } else if matches!(entry.target, LedgerTarget::Trigger(_)) {
-                json!({"error": {"code": "Reconciled", "message": "the answer was lost in a restart; the subscription was reconciled"}})
+                (
+                    LedgerState::Failed,
+                    json!({"error": {"code": "WorkflowDeleted", "message": "the answer was lost in a restart and the workflow has been deleted; the request cannot be sent again"}}),
+                )
+            } else if let LedgerTarget::Trigger(trigger) = &entry.target {
+                // Left unsettled, it is looked at again at the next start.
+                if failed.contains(&&(entry.workflow.clone(), trigger.as_str().to_string())) {
+                    continue;
+                }
+                match &entry.response {
+                    // Answered, and the answer was applied above: settled as it came.
+                    Some(response) => (answer_state(response), response.clone()),
+                    None => (
+                        LedgerState::Failed,
+                        json!({"error": {"code": "Reconciled", "message": "the answer was lost in a restart; the subscription was reconciled"}}),
+                    ),
+                }
             } else {
                 // A live run's exchange: its recovery sends it again and settles it.
                 continue;
             };
             let update = LedgerUpdate {
-                id: entry.id,
-                state: LedgerState::Failed,
+                id: entry.id.clone(),
+                state,
                 response: Some(response),
                 at: self.now(),
             };
@@ -89,10 +120,20 @@ impl<S: Store> Runtime<S> {
                 tracing::warn!(%error, "cannot settle a reconciled ledger entry");
             }
         }
-        Ok(seen.len())
+        Ok(triggers.len())
     }
 
-    async fn reconcile_one(&self, name: &WorkflowName, trigger: &str) -> Result<()> {
+    /// Brings one trigger's state and subscription in line with its workflow. `entries`
+    /// are its unsettled ledger entries, oldest first: an answer recorded on one was
+    /// received before the crash, so it is applied to the trigger's state (if the state was
+    /// not written after it) before deciding — the service's subscription is then known,
+    /// and neither made twice nor left behind.
+    async fn reconcile_one(
+        &self,
+        name: &WorkflowName,
+        trigger: &str,
+        entries: &[&LedgerEntry],
+    ) -> Result<()> {
         let workflow = match self.shared.store.get_workflow(name).await {
             Ok(w) => w,
             Err(e) if e.kind() == StoreKind::NotFound => return Ok(()),
@@ -100,8 +141,10 @@ impl<S: Store> Runtime<S> {
         };
         let side = self.current_side(&workflow).await?;
         let states = self.trigger_states(name).await?;
-        let state = states.get(trigger);
         let mut records = Records::default();
+        self.apply_recorded_answers(&mut records, trigger, entries, states.get(trigger))?;
+        let state = records.state(trigger).or(states.get(trigger)).cloned();
+        let state = state.as_ref();
         let should = workflow.state == WorkflowState::Enabled
             && is_webhook_trigger(&side.definition, trigger);
         if should {
@@ -139,5 +182,52 @@ impl<S: Store> Runtime<S> {
         }
         self.write_records(name, records).await;
         Ok(())
+    }
+
+    /// Notes, in order, the state each answered entry leads to, skipping answers the
+    /// stored state was written after (it already reflects them or something newer).
+    fn apply_recorded_answers(
+        &self,
+        records: &mut Records,
+        trigger: &str,
+        entries: &[&LedgerEntry],
+        stored: Option<&TriggerState>,
+    ) -> Result<()> {
+        for entry in entries {
+            let Some(response) = &entry.response else {
+                continue;
+            };
+            if stored.is_some_and(|s| s.updated_at > entry.updated_at) {
+                continue;
+            }
+            let exchange = Exchange {
+                request: entry.request.clone(),
+                response: Some(response.clone()),
+                at: entry.updated_at,
+            };
+            let ok = answer_state(response) == LedgerState::Succeeded;
+            let (status, subscribe, unsubscribe) = match entry.operation {
+                LedgerOperation::Subscribe if ok => {
+                    (SubscriptionStatus::Subscribed, Some(exchange), None)
+                }
+                LedgerOperation::Subscribe => (SubscriptionStatus::Failed, Some(exchange), None),
+                // A failed unsubscribe is given up on too (as when it happens live).
+                LedgerOperation::Unsubscribe => {
+                    (SubscriptionStatus::Unsubscribed, None, Some(exchange))
+                }
+            };
+            self.note_state(records, trigger, status, subscribe, unsubscribe, stored)?;
+        }
+        Ok(())
+    }
+}
+
+/// How a recorded answer settles its entry: `Succeeded` for a 2xx response, else `Failed`.
+fn answer_state(response: &Value) -> LedgerState {
+    let status = response.get("statusCode").and_then(Value::as_u64);
+    if status.is_some_and(|code| (200..=299).contains(&code)) {
+        LedgerState::Succeeded
+    } else {
+        LedgerState::Failed
     }
 }

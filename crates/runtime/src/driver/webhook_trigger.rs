@@ -14,7 +14,10 @@
 //!
 //! Every exchange goes to the subscription ledger (masked request, then the response) and
 //! to the trigger's state (`Subscribed`/`Unsubscribed`/`Failed` with the last exchanges).
-//! The ledger entry is recorded `Pending` before the request is sent. The first save of an
+//! The ledger entry is recorded `Pending` before the request is sent; the answer is stored
+//! on it at once (`Sent` with the response), and it is settled only after the trigger state
+//! (and, for an enable, the workflow state) the answer leads to is written, so a crash in
+//! between is seen and repaired by reconciliation. The first save of an
 //! enabled workflow stores it disabled and then enables it (`Runtime::create_then_enable`),
 //! so there is always a workflow to attach the entry to; were there none, the entry would
 //! be recorded, settled, after the save committed.
@@ -94,6 +97,16 @@ pub(crate) struct Records {
     /// Entries that could not be recorded yet (the workflow did not exist).
     deferred: Vec<LedgerEntry>,
     states: HashMap<String, TriggerState>,
+    /// Answered entries, left `Sent` (with their response) until the trigger states above
+    /// are written; then settled with these updates.
+    answered: Vec<LedgerUpdate>,
+}
+
+impl Records {
+    /// The trigger's state as this operation has noted it so far.
+    pub(crate) fn state(&self, trigger: &str) -> Option<&TriggerState> {
+        self.states.get(trigger)
+    }
 }
 
 fn is_maybe_subscribed(status: SubscriptionStatus) -> bool {
@@ -266,15 +279,25 @@ impl<S: Store> Runtime<S> {
             LedgerState::Failed
         };
         if live {
-            let update = LedgerUpdate {
+            // The answer is stored at once, but the entry stays unsettled until the trigger
+            // state (and, for an enable, the workflow state) it leads to is written too: a
+            // crash in between leaves it for reconciliation, which applies the answer
+            // rather than subscribing again or leaving a subscription behind.
+            let answered = LedgerUpdate {
+                id: id.clone(),
+                state: LedgerState::Sent,
+                response: Some(response.clone()),
+                at,
+            };
+            if let Err(error) = self.shared.store.update_ledger(answered).await {
+                tracing::warn!(%workflow, trigger, %error, "cannot record an answer in the ledger");
+            }
+            records.answered.push(LedgerUpdate {
                 id,
                 state,
                 response: Some(response.clone()),
                 at,
-            };
-            if let Err(error) = self.shared.store.update_ledger(update).await {
-                tracing::warn!(%workflow, trigger, %error, "cannot settle a ledger entry");
-            }
+            });
         } else {
             entry.state = state;
             entry.response = Some(response.clone());
@@ -333,7 +356,7 @@ impl<S: Store> Runtime<S> {
         }
     }
 
-    fn note_state(
+    pub(crate) fn note_state(
         &self,
         records: &mut Records,
         trigger: &str,
@@ -492,15 +515,27 @@ impl<S: Store> Runtime<S> {
     }
 
     /// Writes what an operation gathered (best effort: failures are logged).
+    /// The answered ledger entries are settled last, and only when every trigger state
+    /// was stored: an entry left unsettled is what reconciliation looks at.
     pub(crate) async fn write_records(&self, workflow: &WorkflowName, records: Records) {
         for entry in records.deferred {
             if let Err(error) = self.shared.store.record_ledger(entry).await {
                 tracing::warn!(%workflow, %error, "cannot record a ledger entry");
             }
         }
+        let mut states_stored = true;
         for (_, state) in records.states {
             if let Err(error) = self.shared.store.put_trigger_state(workflow, state).await {
                 tracing::warn!(%workflow, %error, "cannot store a trigger state");
+                states_stored = false;
+            }
+        }
+        if !states_stored {
+            return;
+        }
+        for update in records.answered {
+            if let Err(error) = self.shared.store.update_ledger(update).await {
+                tracing::warn!(%workflow, %error, "cannot settle a ledger entry");
             }
         }
     }

@@ -62,20 +62,24 @@ pub async fn ledger_records_and_reconciles<S: Store>(store: S) {
         "oldest first"
     );
 
+    // An answer can be recorded before the entry is settled (a trigger's exchange stays
+    // unsettled until the trigger state it leads to is written).
     let sent = store
         .update_ledger(LedgerUpdate {
             id: ledger_id("sub-1"),
             state: LedgerState::Sent,
-            response: None,
+            response: Some(json!({"statusCode": 202})),
             at: at(4),
         })
         .await
         .expect("sent");
     assert_eq!(sent.state, LedgerState::Sent);
+    let unsettled = store.unsettled_ledger(10).await.expect("unsettled");
+    assert_eq!(unsettled.len(), 2, "sent is not settled");
     assert_eq!(
-        store.unsettled_ledger(10).await.expect("unsettled").len(),
-        2,
-        "sent is not settled"
+        unsettled[0].response,
+        Some(json!({"statusCode": 202})),
+        "an unsettled entry keeps its recorded answer"
     );
     let done = store
         .update_ledger(LedgerUpdate {
