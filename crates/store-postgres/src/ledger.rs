@@ -14,7 +14,7 @@ use crate::PostgresStore;
 macro_rules! ledger_select {
     () => {
         "SELECT id, workflow, trigger, run, action, repetition, operation, request, response, \
-         state, created_at, updated_at FROM ledger "
+         state, created_at, updated_at, workflow_deleted FROM ledger "
     };
 }
 
@@ -103,7 +103,10 @@ impl SubscriptionLedger for PostgresStore {
         let rows = self
             .readers()
             .query(
-                concat!(ledger_select!(), "WHERE workflow = $1 ORDER BY seq"),
+                concat!(
+                    ledger_select!(),
+                    "WHERE workflow = $1 AND NOT workflow_deleted ORDER BY seq"
+                ),
                 &[&workflow.as_str()],
             )
             .await?;

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/004_workflow_notify.sql"),
     include_str!("sql/005_waiting_runs.sql"),
     include_str!("sql/006_fewer_statements.sql"),
+    include_str!("sql/007_ledger_outlives_workflow.sql"),
 ];
 
 /// The schema version this build writes.

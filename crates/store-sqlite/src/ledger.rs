@@ -11,7 +11,7 @@ use crate::workflow::require_workflow;
 use crate::SqliteStore;
 
 const LEDGER_COLUMNS: &str = "id, workflow, trigger, run, action, repetition, operation, \
-     request, response, state, created_at, updated_at";
+     request, response, state, created_at, updated_at, workflow_deleted";
 
 fn ledger_row(row: &Row) -> Result<LedgerEntry> {
     hookflow_store::sql_row::ledger(&crate::codec::Cols(row))
@@ -129,7 +129,8 @@ impl SubscriptionLedger for SqliteStore {
             require_workflow(conn, &workflow)?;
             let mut stmt = conn
                 .prepare_cached(&format!(
-                    "SELECT {LEDGER_COLUMNS} FROM ledger WHERE workflow = ?1 ORDER BY seq"
+                    "SELECT {LEDGER_COLUMNS} FROM ledger WHERE workflow = ?1 \
+                     AND workflow_deleted = 0 ORDER BY seq"
                 ))
                 .sql()?;
             let rows = stmt

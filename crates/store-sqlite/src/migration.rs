@@ -159,6 +159,12 @@ CREATE INDEX run_leased ON run (id) WHERE lease_owner IS NOT NULL;
 CREATE INDEX action_waiting ON action (run) WHERE status = 'Waiting';
 CREATE INDEX run_queued ON run (id) WHERE status = 'Waiting';
 "#,
+    // 4: deleting a workflow keeps its ledger entries (the record of every subscribe and
+    // unsubscribe, and what a restart reconciles), marked so a workflow created again
+    // under the same name does not take them for its own.
+    r#"
+ALTER TABLE ledger ADD COLUMN workflow_deleted INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The schema version this build writes.

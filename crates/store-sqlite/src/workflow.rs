@@ -128,9 +128,15 @@ fn delete(conn: &Connection, name: &WorkflowName) -> Result<()> {
             [name],
         )?;
     }
+    // Ledger entries stay as the record (an unsettled one is still reconciled), marked
+    // as the deleted workflow's so a workflow re-created under this name starts afresh.
+    execute(
+        conn,
+        "UPDATE ledger SET workflow_deleted = 1 WHERE workflow = ?1 AND workflow_deleted = 0",
+        [name],
+    )?;
     for table in [
         "run",
-        "ledger",
         "trigger_history",
         "trigger_state",
         "workflow_version",

@@ -33,8 +33,10 @@ impl LedgerOperation {
     }
 }
 
-/// Where a request is in its life. `Pending`: recorded, maybe not sent; `Sent`: sent, no
-/// answer recorded; `Succeeded`/`Failed`: the answer is recorded.
+/// Where a request is in its life. `Pending`: recorded, maybe not sent; `Sent`: sent, and
+/// either no answer recorded yet or (a trigger's exchange) the answer is in `response` but
+/// what it leads to (the trigger's state) may not be written yet; `Succeeded`/`Failed`:
+/// the answer is recorded and acted on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LedgerState {
     Pending,
@@ -89,6 +91,13 @@ pub struct LedgerEntry {
     pub state: LedgerState,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Set by the store when `workflow` is deleted. The entry stays as the record of what
+    /// was sent (and, if unsettled, so a restart still sees the exchange in flight), but
+    /// it belongs to the deleted workflow: a workflow created later under the same name
+    /// does not see it in [`SubscriptionLedger::workflow_ledger`], and reconciliation must
+    /// not act on the new workflow for it. Ignored when an entry is recorded (new entries
+    /// belong to the live workflow).
+    pub workflow_deleted: bool,
 }
 
 /// A change to an entry's state and response.
@@ -114,7 +123,9 @@ pub trait SubscriptionLedger {
     /// Records a new entry; Conflict if the id exists, NotFound if the workflow does not.
     fn record_ledger(&self, entry: LedgerEntry) -> impl Future<Output = Result<()>> + Send;
 
-    /// Sets an entry's state and response; returns the entry as it now is.
+    /// Sets an entry's state and response; returns the entry as it now is. Works on
+    /// entries of deleted workflows too, so an exchange that finishes after the delete is
+    /// still recorded.
     fn update_ledger(
         &self,
         update: LedgerUpdate,
@@ -123,13 +134,14 @@ pub trait SubscriptionLedger {
     fn get_ledger_entry(&self, id: &LedgerId) -> impl Future<Output = Result<LedgerEntry>> + Send;
 
     /// Entries without a known answer (`Pending`, `Sent`), oldest first: what a restarted
-    /// node reconciles.
+    /// node reconciles. Includes entries of deleted workflows (`workflow_deleted`).
     fn unsettled_ledger(
         &self,
         limit: usize,
     ) -> impl Future<Output = Result<Vec<LedgerEntry>>> + Send;
 
-    /// A workflow's entries (triggers and runs), oldest first.
+    /// The live workflow's entries (triggers and runs), oldest first; entries kept from an
+    /// earlier, deleted workflow of the same name are not among them.
     fn workflow_ledger(
         &self,
         workflow: &WorkflowName,

@@ -87,7 +87,7 @@ pub fn history(row: &impl SqlRow) -> Result<TriggerHistory> {
 }
 
 /// Columns: id, workflow, trigger, run, action, repetition, operation, request, response,
-/// state, created_at, updated_at.
+/// state, created_at, updated_at, workflow_deleted.
 pub fn ledger(row: &impl SqlRow) -> Result<LedgerEntry> {
     let target = match (row.opt_text(2)?, row.opt_text(3)?, row.opt_text(4)?) {
         (Some(trigger), None, None) => LedgerTarget::Trigger(stored(TriggerName::new(trigger))?),
@@ -114,6 +114,7 @@ pub fn ledger(row: &impl SqlRow) -> Result<LedgerEntry> {
         state: stored(LedgerState::parse(&row.text(9)?))?,
         created_at: time(row.int(10)?)?,
         updated_at: time(row.int(11)?)?,
+        workflow_deleted: row.flag(12)?,
     })
 }
 

@@ -179,9 +179,11 @@ pub trait WorkflowStore {
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<Workflow>>> + Send;
 
-    /// Removes the workflow with its versions, keys, trigger state, trigger histories,
-    /// ledger entries and all its runs (journals, timers, callbacks, actions). The runtime
-    /// cancels runs and unsubscribes webhooks first; this is the last step.
+    /// Removes the workflow with its versions, keys, trigger state, trigger histories and
+    /// all its runs (journals, timers, callbacks, actions). Its subscription-ledger entries
+    /// are kept, marked `workflow_deleted`: they are the record of every subscribe and
+    /// unsubscribe, and an exchange still unsettled must stay visible to reconciliation.
+    /// The runtime cancels runs and unsubscribes webhooks first; this is the last step.
     fn delete_workflow(&self, name: &WorkflowName) -> impl Future<Output = Result<()>> + Send;
 
     /// Enables or disables without a new version.

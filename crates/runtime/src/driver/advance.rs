@@ -397,16 +397,26 @@ impl<S: Store> Runtime<S> {
         let task = async move {
             let outcome = executor.execute(request).await;
             let run = flight.0.clone();
-            if let Err(e) = runtime
+            let input = input(outcome);
+            match runtime
                 .clone()
-                .advance_boxed(run.clone(), input(outcome))
+                .advance_boxed(run.clone(), input.clone())
                 .await
             {
+                Ok(_) => {}
+                // The workflow was deleted while the call was out: its ledger entry is
+                // kept, so the answer is still recorded there.
+                Err(e) if super::deletion::run_is_gone(&e) => {
+                    runtime.settle_for_deleted_run(&run, &input).await;
+                }
                 // The run stays runnable at its in-flight deadline, so recovery sends the
                 // request again; nothing is lost, the result is just not recorded now.
-                tracing::warn!(%run, effect = %flight.1, error = %e, "could not record an outbound result");
+                Err(e) => {
+                    tracing::warn!(%run, effect = %flight.1, error = %e, "could not record an outbound result");
+                }
             }
             runtime.in_flight().remove(&flight);
+            runtime.shared.outbound_ended.notify_waiters();
         };
         let mut tasks = self.shared.tasks.lock().unwrap_or_else(|p| p.into_inner());
         while tasks.try_join_next().is_some() {}

@@ -61,6 +61,7 @@ pub(crate) fn record(
             state: LedgerState::Pending,
             created_at: now,
             updated_at: now,
+            workflow_deleted: false,
         }));
     }
     Ok(changes)

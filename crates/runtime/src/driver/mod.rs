@@ -36,6 +36,7 @@
 mod advance;
 mod concurrency;
 mod counters;
+mod deletion;
 mod error;
 mod intake;
 mod ledger;
@@ -45,6 +46,7 @@ mod response;
 mod run_lock;
 mod start;
 mod state_cache;
+mod trigger_reconcile;
 mod webhook_trigger;
 pub mod work_loop;
 mod workflow_cache;
@@ -185,6 +187,9 @@ struct Shared<S> {
     tasks: Mutex<JoinSet<()>>,
     /// Pokes the work loop (a timer was scheduled, shutdown).
     wake: Notify,
+    /// Notified whenever an outbound call of a run has ended and its result was fed back
+    /// (a delete waits for its runs' unsubscribes).
+    outbound_ended: Notify,
     /// The parts of the last run id handed out, so ids made in the same millisecond still
     /// sort in the order they were made (lists are newest first; queued runs start oldest
     /// first).
@@ -213,6 +218,7 @@ impl<S: Store> Runtime<S> {
                 waiting: Mutex::new(None),
                 tasks: Mutex::new(JoinSet::new()),
                 wake: Notify::new(),
+                outbound_ended: Notify::new(),
                 last_run_id: Mutex::new((0, 0)),
             }),
         }

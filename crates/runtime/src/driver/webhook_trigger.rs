@@ -14,20 +14,15 @@
 //!
 //! Every exchange goes to the subscription ledger (masked request, then the response) and
 //! to the trigger's state (`Subscribed`/`Unsubscribed`/`Failed` with the last exchanges).
-//! The ledger entry is recorded `Pending` before the request is sent. The first save of an
+//! The ledger entry is recorded `Pending` before the request is sent; the answer is stored
+//! on it at once (`Sent` with the response), and it is settled only after the trigger state
+//! (and, for an enable, the workflow state) the answer leads to is written, so a crash in
+//! between is seen and repaired by reconciliation. The first save of an
 //! enabled workflow stores it disabled and then enables it (`Runtime::create_then_enable`),
 //! so there is always a workflow to attach the entry to; were there none, the entry would
 //! be recorded, settled, after the save committed.
 //!
-//! # Reconciliation after a crash
-//!
-//! [`Runtime::reconcile_trigger_subscriptions`] reads the ledger's unsettled (`Pending`,
-//! `Sent`) trigger entries. For each trigger named there: if the workflow exists, is
-//! enabled and has the trigger as HttpWebhook, and its state is not `Subscribed`, it is
-//! subscribed (with the current definition); if it should not be subscribed (workflow
-//! disabled, trigger gone) and its state is not `Unsubscribed`, the unsubscribe of the
-//! newest version that has the trigger is sent. The unsettled entries are then settled
-//! `Failed` with `{"error": {"code": "Reconciled", …}}` (their answer is unknown).
+//! Reconciliation after a crash is in [`super::trigger_reconcile`].
 
 use super::error::{Result, RuntimeError};
 use super::Runtime;
@@ -44,8 +39,8 @@ use hookflow_engine::trigger::{
 use hookflow_engine::{ActionKey, Environment, FailureKind, HttpOutcome};
 use hookflow_store::{
     AccessKeys, ErrorKind as StoreKind, Exchange, LedgerEntry, LedgerId, LedgerOperation,
-    LedgerState, LedgerTarget, LedgerUpdate, PageRequest, Store, SubscriptionStatus, TriggerName,
-    TriggerState, Workflow, WorkflowName, WorkflowState,
+    LedgerState, LedgerTarget, LedgerUpdate, Store, SubscriptionStatus, TriggerName, TriggerState,
+    Workflow, WorkflowName, WorkflowState,
 };
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -102,6 +97,16 @@ pub(crate) struct Records {
     /// Entries that could not be recorded yet (the workflow did not exist).
     deferred: Vec<LedgerEntry>,
     states: HashMap<String, TriggerState>,
+    /// Answered entries, left `Sent` (with their response) until the trigger states above
+    /// are written; then settled with these updates.
+    answered: Vec<LedgerUpdate>,
+}
+
+impl Records {
+    /// The trigger's state as this operation has noted it so far.
+    pub(crate) fn state(&self, trigger: &str) -> Option<&TriggerState> {
+        self.states.get(trigger)
+    }
 }
 
 fn is_maybe_subscribed(status: SubscriptionStatus) -> bool {
@@ -258,6 +263,7 @@ impl<S: Store> Runtime<S> {
             state: LedgerState::Pending,
             created_at: now,
             updated_at: now,
+            workflow_deleted: false,
         };
         let live = match self.shared.store.record_ledger(entry.clone()).await {
             Ok(()) => true,
@@ -273,15 +279,25 @@ impl<S: Store> Runtime<S> {
             LedgerState::Failed
         };
         if live {
-            let update = LedgerUpdate {
+            // The answer is stored at once, but the entry stays unsettled until the trigger
+            // state (and, for an enable, the workflow state) it leads to is written too: a
+            // crash in between leaves it for reconciliation, which applies the answer
+            // rather than subscribing again or leaving a subscription behind.
+            let answered = LedgerUpdate {
+                id: id.clone(),
+                state: LedgerState::Sent,
+                response: Some(response.clone()),
+                at,
+            };
+            if let Err(error) = self.shared.store.update_ledger(answered).await {
+                tracing::warn!(%workflow, trigger, %error, "cannot record an answer in the ledger");
+            }
+            records.answered.push(LedgerUpdate {
                 id,
                 state,
                 response: Some(response.clone()),
                 at,
-            };
-            if let Err(error) = self.shared.store.update_ledger(update).await {
-                tracing::warn!(%workflow, trigger, %error, "cannot settle a ledger entry");
-            }
+            });
         } else {
             entry.state = state;
             entry.response = Some(response.clone());
@@ -340,7 +356,7 @@ impl<S: Store> Runtime<S> {
         }
     }
 
-    fn note_state(
+    pub(crate) fn note_state(
         &self,
         records: &mut Records,
         trigger: &str,
@@ -499,15 +515,27 @@ impl<S: Store> Runtime<S> {
     }
 
     /// Writes what an operation gathered (best effort: failures are logged).
+    /// The answered ledger entries are settled last, and only when every trigger state
+    /// was stored: an entry left unsettled is what reconciliation looks at.
     pub(crate) async fn write_records(&self, workflow: &WorkflowName, records: Records) {
         for entry in records.deferred {
             if let Err(error) = self.shared.store.record_ledger(entry).await {
                 tracing::warn!(%workflow, %error, "cannot record a ledger entry");
             }
         }
+        let mut states_stored = true;
         for (_, state) in records.states {
             if let Err(error) = self.shared.store.put_trigger_state(workflow, state).await {
                 tracing::warn!(%workflow, %error, "cannot store a trigger state");
+                states_stored = false;
+            }
+        }
+        if !states_stored {
+            return;
+        }
+        for update in records.answered {
+            if let Err(error) = self.shared.store.update_ledger(update).await {
+                tracing::warn!(%workflow, %error, "cannot settle a ledger entry");
             }
         }
     }
@@ -735,106 +763,6 @@ impl<S: Store> Runtime<S> {
             }
         }
         self.write_records(&workflow.name, records).await;
-        Ok(())
-    }
-
-    /// Reconciles trigger subscriptions left unsettled by a crash (see the module docs).
-    /// Returns how many triggers were looked at.
-    pub async fn reconcile_trigger_subscriptions(&self) -> Result<usize> {
-        self.reconcile_trigger_subscriptions_before(None).await
-    }
-
-    /// [`Runtime::reconcile_trigger_subscriptions`] limited to entries last updated
-    /// before `cutoff`. With several nodes on one database an unsettled entry may belong
-    /// to a save still in progress on another node; only entries older than any
-    /// subscribe can take (retries included) are abandoned for sure.
-    pub async fn reconcile_trigger_subscriptions_before(
-        &self,
-        cutoff: Option<DateTime<Utc>>,
-    ) -> Result<usize> {
-        let mut unsettled = self.shared.store.unsettled_ledger(10_000).await?;
-        if let Some(cutoff) = cutoff {
-            unsettled.retain(|entry| entry.updated_at < cutoff);
-        }
-        let mut seen: Vec<(WorkflowName, String)> = Vec::new();
-        for entry in &unsettled {
-            if let LedgerTarget::Trigger(trigger) = &entry.target {
-                let key = (entry.workflow.clone(), trigger.as_str().to_string());
-                if !seen.contains(&key) {
-                    seen.push(key);
-                }
-            }
-        }
-        for (workflow_name, trigger) in &seen {
-            if let Err(error) = self.reconcile_one(workflow_name, trigger).await {
-                tracing::warn!(workflow = %workflow_name, trigger, %error, "reconciling a trigger subscription failed");
-            }
-        }
-        for entry in unsettled {
-            if !matches!(entry.target, LedgerTarget::Trigger(_)) {
-                continue;
-            }
-            let update = LedgerUpdate {
-                id: entry.id,
-                state: LedgerState::Failed,
-                response: Some(
-                    json!({"error": {"code": "Reconciled", "message": "the answer was lost in a restart; the subscription was reconciled"}}),
-                ),
-                at: self.now(),
-            };
-            if let Err(error) = self.shared.store.update_ledger(update).await {
-                tracing::warn!(%error, "cannot settle a reconciled ledger entry");
-            }
-        }
-        Ok(seen.len())
-    }
-
-    async fn reconcile_one(&self, name: &WorkflowName, trigger: &str) -> Result<()> {
-        let workflow = match self.shared.store.get_workflow(name).await {
-            Ok(w) => w,
-            Err(e) if e.kind() == StoreKind::NotFound => return Ok(()),
-            Err(e) => return Err(e.into()),
-        };
-        let side = self.current_side(&workflow).await?;
-        let states = self.trigger_states(name).await?;
-        let state = states.get(trigger);
-        let mut records = Records::default();
-        let should = workflow.state == WorkflowState::Enabled
-            && is_webhook_trigger(&side.definition, trigger);
-        if should {
-            if state.is_none_or(|s| s.subscription != SubscriptionStatus::Subscribed) {
-                let _ = self
-                    .subscribe_trigger(name, &side, trigger, &mut records, state)
-                    .await?;
-            }
-        } else if state.is_none_or(|s| s.subscription != SubscriptionStatus::Unsubscribed) {
-            // The newest version that has the trigger says how to unsubscribe.
-            let mut found = None;
-            if is_webhook_trigger(&side.definition, trigger) {
-                found = Some(side.clone());
-            } else {
-                let versions = self
-                    .shared
-                    .store
-                    .list_versions(name, PageRequest::first(hookflow_store::MAX_PAGE))
-                    .await?;
-                for version in versions.items {
-                    let definition = self.definition(name, version.version).await?;
-                    if is_webhook_trigger(&definition, trigger) {
-                        found = Some(Side {
-                            definition,
-                            keys: side.keys.clone(),
-                        });
-                        break;
-                    }
-                }
-            }
-            if let Some(old) = found {
-                self.unsubscribe_trigger(name, &old, trigger, &mut records, state)
-                    .await?;
-            }
-        }
-        self.write_records(name, records).await;
         Ok(())
     }
 }

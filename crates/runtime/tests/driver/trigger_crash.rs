@@ -1,10 +1,15 @@
-//! A crash while the first save of an enabled workflow subscribes its HttpWebhook trigger:
-//! the subscribe reached the service, the save never finished. The restart must not leave
-//! that subscription behind — reconciliation unsubscribes it with the same callback URL.
+//! Crashes while an HttpWebhook trigger subscribes: before the answer came back, after it
+//! came back but before the trigger state was written, and after that but before the
+//! enable was stored. After the restart nothing is subscribed twice, nothing is left
+//! subscribed that should not be, and the trigger state says what the service holds.
 
+use super::crash_store::{CrashPoint, CrashingStore};
 use super::harness::{eventually, ok_with, runtime, start_time, FakeExecutor};
 use hookflow_runtime::clock::ManualClock;
-use hookflow_store::{MemoryStore, SubscriptionLedger, WorkflowName, WorkflowState, WorkflowStore};
+use hookflow_store::{
+    MemoryStore, SubscriptionLedger, SubscriptionStatus, TriggerName, WorkflowName, WorkflowState,
+    WorkflowStore,
+};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -74,4 +79,114 @@ async fn a_crash_during_a_first_save_subscribe_is_reconciled_at_start() {
             .expect("again"),
         0
     );
+}
+
+fn name() -> WorkflowName {
+    WorkflowName::new("wf").expect("name")
+}
+
+/// Saves `wf` enabled on a store that dies at `at`; returns once it died, with the
+/// runtime shut down and the requests the service received so far.
+async fn save_until_crash(
+    store: &MemoryStore,
+    clock: Arc<ManualClock>,
+    at: CrashPoint,
+) -> Arc<FakeExecutor> {
+    let crashing = CrashingStore::new(store.clone(), at);
+    let answering = FakeExecutor::new(|_| ok_with(json!({})));
+    let first = runtime(crashing.clone(), clock, answering.clone());
+    let saving = tokio::spawn({
+        let first = first.clone();
+        async move {
+            first
+                .save_workflow("wf", &document(), WorkflowState::Enabled)
+                .await
+        }
+    });
+    eventually("the crash point", || async { crashing.crashed() }).await;
+    saving.abort();
+    first.shutdown().await;
+    answering
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_before_the_trigger_state_is_written_is_reconciled_without_subscribing_again() {
+    let store = MemoryStore::default();
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let first = save_until_crash(&store, clock.clone(), CrashPoint::PutTriggerState).await;
+    assert_eq!(first.uris(), ["http://svc.test/subscribe"]);
+    let workflow = store.get_workflow(&name()).await.expect("stored");
+    assert_eq!(
+        workflow.state,
+        WorkflowState::Enabled,
+        "the enable was stored"
+    );
+
+    let answering = FakeExecutor::new(|_| ok_with(json!({})));
+    let restarted = runtime(store.clone(), clock, answering.clone());
+    let reconciled = restarted
+        .reconcile_trigger_subscriptions()
+        .await
+        .expect("reconcile");
+    assert_eq!(reconciled, 1, "the answered subscribe was still unsettled");
+    assert!(answering.uris().is_empty(), "not subscribed twice");
+    let state = store
+        .get_trigger_state(&name(), &TriggerName::new("hook").expect("trigger"))
+        .await
+        .expect("read")
+        .expect("trigger state written");
+    assert_eq!(state.subscription, SubscriptionStatus::Subscribed);
+    let answer = state.last_subscribe.expect("the subscribe exchange");
+    assert_eq!(answer.response.expect("response")["statusCode"], 200);
+    assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
+
+    // The state is right, so a disable unsubscribes what the service holds.
+    restarted.disable_workflow(&name()).await.expect("disable");
+    assert_eq!(answering.uris(), ["http://svc.test/unsubscribe"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_before_the_enable_is_stored_unsubscribes_the_answered_subscribe() {
+    let store = MemoryStore::default();
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let first = save_until_crash(
+        &store,
+        clock.clone(),
+        CrashPoint::SetWorkflowState(WorkflowState::Enabled),
+    )
+    .await;
+    assert_eq!(first.uris(), ["http://svc.test/subscribe"]);
+    let subscribed_with = first.requests.lock().expect("lock")[0]
+        .body
+        .clone()
+        .expect("subscribe body")["callbackUrl"]
+        .clone();
+
+    let answering = FakeExecutor::new(|_| ok_with(json!({})));
+    let restarted = runtime(store.clone(), clock, answering.clone());
+    let reconciled = restarted
+        .reconcile_trigger_subscriptions()
+        .await
+        .expect("reconcile");
+    assert_eq!(reconciled, 1);
+    assert_eq!(
+        answering.uris(),
+        ["http://svc.test/unsubscribe"],
+        "the save never answered: its subscription is not left behind"
+    );
+    let unsubscribed_with = answering.requests.lock().expect("lock")[0]
+        .body
+        .clone()
+        .expect("unsubscribe body")["callbackUrl"]
+        .clone();
+    assert_eq!(unsubscribed_with, subscribed_with, "the same callback URL");
+    let workflow = store.get_workflow(&name()).await.expect("stored");
+    assert_eq!(workflow.state, WorkflowState::Disabled);
+    let state = store
+        .get_trigger_state(&name(), &TriggerName::new("hook").expect("trigger"))
+        .await
+        .expect("read")
+        .expect("trigger state written");
+    assert_eq!(state.subscription, SubscriptionStatus::Unsubscribed);
+    assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
 }

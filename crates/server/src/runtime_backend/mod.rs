@@ -223,42 +223,12 @@ impl<S: Store> Backend for RuntimeBackend<S> {
 
     async fn delete_workflow(&self, name: &WorkflowName) -> Result<(), AppError> {
         let stored = self.stored_workflow(name).await?;
-        // Runs still going are cancelled first, so their waiting webhooks unsubscribe and
-        // this node forgets them, before the store removes them.
-        for status in [store::RunStatus::Running, store::RunStatus::Waiting] {
-            let mut page = PageRequest::first(store::MAX_PAGE);
-            loop {
-                let runs = self
-                    .runtime
-                    .list_runs(RunQuery {
-                        workflow: stored.name.clone(),
-                        status: Some(status),
-                        page: page.clone(),
-                    })
-                    .await
-                    .map_err(errors::from_runtime)?;
-                for run in &runs.items {
-                    if let Err(error) = self.runtime.cancel_run(&run.id).await {
-                        tracing::warn!(run = %run.id, %error, "cancelling a run of a deleted workflow failed");
-                    }
-                }
-                match runs.continuation {
-                    Some(next) => page = PageRequest::after(store::MAX_PAGE, next),
-                    None => break,
-                }
-            }
-        }
-        // Webhook triggers are unsubscribed before the workflow goes (failures are
-        // recorded and logged, and never block the delete).
-        if let Err(error) = self.runtime.unsubscribe_all_triggers(&stored).await {
-            tracing::warn!(workflow = %stored.name, %error, "unsubscribing the triggers of a deleted workflow failed");
-        }
-        self.store()
+        // The runtime disables it, cancels its runs (awaiting their webhook unsubscribes),
+        // unsubscribes its triggers and then has the store remove it.
+        self.runtime
             .delete_workflow(&stored.name)
             .await
-            .map_err(errors::from_store)?;
-        self.runtime.forget_workflow(&stored.name);
-        Ok(())
+            .map_err(errors::from_runtime)
     }
 
     async fn enable_workflow(&self, name: &WorkflowName) -> Result<(), AppError> {

@@ -66,6 +66,7 @@ macro_rules! conformance_tests {
             claims_follow_timers_and_limits,
             ledger_records_and_reconciles,
             ledger_written_with_appends,
+            ledger_outlives_its_workflow,
             concurrent_appends_one_winner_per_position,
             concurrent_callbacks_deduplicate,
             concurrent_claims_are_disjoint,

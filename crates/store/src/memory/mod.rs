@@ -221,7 +221,13 @@ impl WorkflowStore for MemoryStore {
         state.runs.retain(|_, entry| &entry.run.workflow != name);
         state.run_keys.retain(|(w, _, _), _| w != name);
         state.histories.retain(|(w, _, _), _| w != name);
-        state.ledger.retain(|_, (_, entry)| &entry.workflow != name);
+        // Kept as the record, marked so a workflow re-created under this name does not
+        // take them for its own.
+        for (_, entry) in state.ledger.values_mut() {
+            if &entry.workflow == name {
+                entry.workflow_deleted = true;
+            }
+        }
         Ok(())
     }
 

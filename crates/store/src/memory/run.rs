@@ -131,7 +131,9 @@ impl State {
         entry.runnable_at = earliest(entry.runnable_at, earliest_pending);
     }
 
-    fn record_ledger_entry(&mut self, entry: LedgerEntry) {
+    fn record_ledger_entry(&mut self, mut entry: LedgerEntry) {
+        // New entries belong to the live workflow whatever the caller set.
+        entry.workflow_deleted = false;
         self.ledger_seq += 1;
         self.ledger
             .insert(entry.id.clone(), (self.ledger_seq, entry));
@@ -633,7 +635,7 @@ impl SubscriptionLedger for MemoryStore {
         let mut entries: Vec<&(u64, LedgerEntry)> = state
             .ledger
             .values()
-            .filter(|(_, e)| &e.workflow == workflow)
+            .filter(|(_, e)| &e.workflow == workflow && !e.workflow_deleted)
             .collect();
         entries.sort_by_key(|(seq, _)| *seq);
         Ok(entries.into_iter().map(|(_, e)| e.clone()).collect())
