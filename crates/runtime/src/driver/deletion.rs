@@ -6,7 +6,7 @@
 //! 1. The workflow is disabled: no new run starts while the old ones are cancelled, and a
 //!    crash from here on is reconciled at start like a disable (its triggers unsubscribed).
 //! 2. Running and queued runs are cancelled; the unsubscribes of their waiting webhook
-//!    actions are sent in effect tasks, and this waits (at most `in_flight_grace`) until
+//!    actions are sent in effect tasks, and this waits (at most [`UNSUBSCRIBE_WAIT`]) until
 //!    their answers are journaled and settled in the ledger. Until the runs are deleted a
 //!    crash loses nothing: run recovery sends a journaled unsubscribe without a result
 //!    again.
@@ -25,6 +25,12 @@ use hookflow_store::{
     MAX_PAGE,
 };
 use std::collections::HashSet;
+use std::time::Duration;
+
+/// How long a delete waits for the unsubscribes of its cancelled runs. Services answer in
+/// milliseconds; one that hangs must not hold the DELETE up (an unsubscribe never blocks
+/// disable or delete), and its late answer is still recorded in the kept ledger entry.
+pub(crate) const UNSUBSCRIBE_WAIT: Duration = Duration::from_secs(5);
 
 impl<S: Store> Runtime<S> {
     /// Deletes the workflow (see the module docs). NotFound if there is none. Failures to
@@ -76,13 +82,14 @@ impl<S: Store> Runtime<S> {
     }
 
     /// Waits until no unsubscribe of `runs` is in flight on this node, or
-    /// `in_flight_grace` has passed (an answer that comes later is still recorded in the
+    /// [`UNSUBSCRIBE_WAIT`] (at most `in_flight_grace`) has passed (an answer that comes later is still recorded in the
     /// ledger, see [`Runtime::settle_for_deleted_run`]).
     async fn await_unsubscribes(&self, runs: &HashSet<RunId>) {
         if runs.is_empty() {
             return;
         }
-        let deadline = tokio::time::Instant::now() + self.shared.config.in_flight_grace;
+        let wait = UNSUBSCRIBE_WAIT.min(self.shared.config.in_flight_grace);
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             // Registered before looking, so a call that ends in between still wakes us.
             let ended = self.shared.outbound_ended.notified();

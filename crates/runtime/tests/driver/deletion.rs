@@ -143,6 +143,44 @@ async fn a_crash_while_a_delete_unsubscribes_is_recovered_after_restart() {
     assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_unsubscribe_does_not_hold_the_delete_and_its_late_answer_is_recorded() {
+    let store = MemoryStore::default();
+    let gated = FakeExecutor::gated(|_| ok_with(json!({ "id": "sub-1" })));
+    let rt = runtime(
+        store.clone(),
+        Arc::new(ManualClock::new(start_time())),
+        gated.clone(),
+    );
+    let run = parked_run(&rt, &gated).await;
+
+    // The service never answers the unsubscribe while the delete runs.
+    tokio::time::timeout(Duration::from_secs(60), rt.delete_workflow(&name()))
+        .await
+        .expect("the delete does not wait for a hanging service")
+        .expect("delete");
+    assert_eq!(gated.uris().len(), 2, "the unsubscribe was sent");
+    assert_eq!(
+        store
+            .get_run(&run)
+            .await
+            .map(|_| ())
+            .expect_err("run deleted")
+            .kind(),
+        ErrorKind::NotFound
+    );
+
+    // Its answer comes after the run is gone: the kept ledger entry records it.
+    gated.release(1);
+    eventually("late answer recorded", || async {
+        store
+            .get_ledger_entry(&unsubscribe_entry(&run))
+            .await
+            .is_ok_and(|e| e.state == LedgerState::Succeeded && e.workflow_deleted)
+    })
+    .await;
+}
+
 fn webhook_trigger_document() -> Value {
     json!({ "definition": {
         "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
