@@ -96,6 +96,27 @@ pub(crate) fn execute<P: rusqlite::Params>(
     conn.prepare_cached(sql).sql()?.execute(params).sql()
 }
 
+/// Runs a cached INSERT whose primary key names the record: a row already there under that
+/// key is `AlreadyExists` (the constraint check is the existence check, one statement
+/// instead of a SELECT before the INSERT).
+pub(crate) fn insert_new<P: rusqlite::Params>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+    entity: hookflow_store::Entity,
+    id: &dyn std::fmt::Display,
+) -> Result<()> {
+    match conn.prepare_cached(sql).sql()?.execute(params) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(failure, _))
+            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            Err(Error::already_exists(entity, id))
+        }
+        Err(e) => Err(sql_error(e)),
+    }
+}
+
 /// The first row of a cached statement, if any.
 pub(crate) fn query_optional<T, P, F>(
     conn: &rusqlite::Connection,

@@ -6,7 +6,9 @@ use hookflow_store::{
 };
 use rusqlite::{params, Connection, Row};
 
-use crate::codec::{collect, execute, json_text, micros, opt_json_text, query_optional, Sql};
+use crate::codec::{
+    collect, execute, insert_new, json_text, micros, opt_json_text, query_optional, Sql,
+};
 use crate::workflow::require_workflow;
 use crate::SqliteStore;
 
@@ -30,15 +32,12 @@ fn load(conn: &Connection, id: &LedgerId) -> Result<LedgerEntry> {
 /// Inserts a new entry; Conflict if the id exists, NotFound if the workflow does not.
 pub(crate) fn record_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()> {
     require_workflow(conn, &entry.workflow)?;
-    let exists: Option<i64> = query_optional(
-        conn,
-        "SELECT 1 FROM ledger WHERE id = ?1",
-        [entry.id.as_str()],
-        |row| row.get(0),
-    )?;
-    if exists.is_some() {
-        return Err(Error::already_exists(Entity::LedgerEntry, &entry.id));
-    }
+    insert_entry(conn, entry)
+}
+
+/// Inserts a new entry of a workflow known to exist (the run writing it belongs to it);
+/// Conflict if the id exists.
+pub(crate) fn insert_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()> {
     let (trigger, run, action, repetition) = match &entry.target {
         LedgerTarget::Trigger(trigger) => (Some(trigger.as_str()), None, None, None),
         LedgerTarget::Action { run, key } => (
@@ -48,7 +47,7 @@ pub(crate) fn record_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()>
             Some(key.repetition.name()),
         ),
     };
-    execute(conn,
+    insert_new(conn,
         "INSERT INTO ledger (id, seq, workflow, trigger, run, action, repetition, operation, \
          request, response, state, created_at, updated_at) VALUES (?1, \
          (SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -66,8 +65,9 @@ pub(crate) fn record_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()>
             micros(entry.created_at),
             micros(entry.updated_at)
         ],
-    )?;
-    Ok(())
+        Entity::LedgerEntry,
+        &entry.id,
+    )
 }
 
 /// Updates an entry's state and response; NotFound if it does not exist.

@@ -21,8 +21,9 @@ fn callback_row(row: &Row) -> Result<Callback> {
     hookflow_store::sql_row::callback(&crate::codec::Cols(row))
 }
 
-fn accept(conn: &Connection, new: NewCallback) -> Result<Acceptance> {
-    require_run(conn, &new.run)?;
+/// `payload` is the callback's payload as JSON text, written by the caller's task so the
+/// writer thread only runs SQL.
+fn accept(conn: &Connection, new: NewCallback, payload: String) -> Result<Acceptance> {
     let repetition = new.action.repetition.name();
     if let Some(key) = &new.idempotency_key {
         let original: Option<i64> = query_optional(
@@ -39,26 +40,33 @@ fn accept(conn: &Connection, new: NewCallback) -> Result<Acceptance> {
         }
     }
     let received = micros(new.received_at);
+    // The run's update is also the check that it exists.
+    let updated = execute(
+        conn,
+        "UPDATE run SET runnable_at = MIN(COALESCE(runnable_at, ?2), ?2) WHERE id = ?1",
+        params![new.run.as_str(), received],
+    )?;
+    if updated == 0 {
+        return Err(Error::not_found(Entity::Run, &new.run));
+    }
     let id: i64 = conn
-        .query_row(
+        .prepare_cached(
             "INSERT INTO callback (run, action, repetition, idempotency_key, payload, received_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        )
+        .sql()?
+        .query_row(
             params![
                 new.run.as_str(),
                 new.action.name,
                 repetition,
                 new.idempotency_key,
-                json_text(&new.payload),
+                payload,
                 received
             ],
             |row| row.get(0),
         )
         .sql()?;
-    execute(
-        conn,
-        "UPDATE run SET runnable_at = MIN(COALESCE(runnable_at, ?2), ?2) WHERE id = ?1",
-        params![new.run.as_str(), received],
-    )?;
     Ok(Acceptance::Accepted {
         id: CallbackId(unsigned(id)?),
     })
@@ -179,7 +187,9 @@ impl TimerStore for SqliteStore {
 
 impl CallbackInbox for SqliteStore {
     async fn accept_callback(&self, callback: NewCallback) -> Result<Acceptance> {
-        self.write(move |conn| accept(conn, callback)).await
+        let payload = json_text(&callback.payload);
+        self.write(move |conn| accept(conn, callback, payload))
+            .await
     }
 
     async fn pending_callbacks(&self, run: &RunId) -> Result<Vec<Callback>> {

@@ -12,9 +12,10 @@ use hookflow_store::{
 use rusqlite::{params, Connection};
 
 use crate::codec::{
-    execute, json_text, micros, opt_json_text, opt_micros, query_optional, signed, stored, unsigned,
+    execute, insert_new, json_text, micros, opt_json_text, opt_micros, query_optional, signed,
+    stored, unsigned,
 };
-use crate::ledger::{record_entry, update_entry};
+use crate::ledger::{insert_entry, record_entry, update_entry};
 use crate::workflow::require_workflow;
 
 /// The JSON columns of an action record, as text.
@@ -136,6 +137,7 @@ fn insert_entries(
 fn apply_side_tables(
     conn: &Connection,
     run: &RunId,
+    workflow: &str,
     changes: RunChanges,
     texts: ChangesText,
 ) -> Result<()> {
@@ -183,6 +185,10 @@ fn apply_side_tables(
     }
     for change in changes.ledger {
         match change {
+            // The run's own workflow exists (the run does); any other must be looked up.
+            LedgerChange::Record(entry) if entry.workflow.as_str() == workflow => {
+                insert_entry(conn, &entry)?
+            }
             LedgerChange::Record(entry) => record_entry(conn, &entry)?,
             LedgerChange::Update(update) => {
                 update_entry(conn, &update)?;
@@ -234,20 +240,7 @@ pub(crate) fn insert_history(
     history: &TriggerHistory,
     text: HistoryText,
 ) -> Result<()> {
-    let exists: Option<i64> = query_optional(
-        conn,
-        "SELECT 1 FROM trigger_history WHERE workflow = ?1 AND trigger = ?2 AND id = ?3",
-        params![
-            history.workflow.as_str(),
-            history.trigger.as_str(),
-            history.id.as_str()
-        ],
-        |row| row.get(0),
-    )?;
-    if exists.is_some() {
-        return Err(Error::already_exists(Entity::TriggerHistory, &history.id));
-    }
-    execute(
+    insert_new(
         conn,
         "INSERT INTO trigger_history (workflow, trigger, id, start_time, end_time, status, code, \
          fired, run, inputs, outputs, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -265,8 +258,9 @@ pub(crate) fn insert_history(
             text.outputs,
             text.error
         ],
-    )?;
-    Ok(())
+        Entity::TriggerHistory,
+        &history.id,
+    )
 }
 
 fn runnable_column(runnable: Runnable) -> Option<i64> {
@@ -281,15 +275,6 @@ fn runnable_column(runnable: Runnable) -> Option<i64> {
 /// move the row in every index it is in).
 pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Result<Creation> {
     require_workflow(conn, &new.workflow)?;
-    let exists: Option<i64> = query_optional(
-        conn,
-        "SELECT 1 FROM run WHERE id = ?1",
-        [new.id.as_str()],
-        |row| row.get(0),
-    )?;
-    if exists.is_some() {
-        return Err(Error::already_exists(Entity::Run, &new.id));
-    }
     if let Some(key) = &new.idempotency_key {
         let original: Option<String> = query_optional(
             conn,
@@ -308,7 +293,8 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
     let status = summary.as_ref().map_or(new.status, |s| s.status);
     let end_time = summary.as_ref().and_then(|s| s.end_time);
     let position = new.entries.len() as u64;
-    execute(
+    // The primary key is the check that the id is new.
+    insert_new(
         conn,
         "INSERT INTO run (id, workflow, version, status, start_time, end_time, trigger_name, \
          trigger_status, trigger_code, trigger_outputs, trigger_at, outputs, error, \
@@ -333,13 +319,21 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
             new.idempotency_key,
             runnable
         ],
+        Entity::Run,
+        &new.id,
     )?;
     insert_entries(conn, &new.id, 0, &new.entries, &text.entries)?;
     if let (Some(history), Some(history_text)) = (&new.history, text.history) {
         insert_history(conn, history, history_text)?;
     }
     // A callback names an existing run, so none can wait for this one yet: no inbox check.
-    apply_side_tables(conn, &new.id, new.changes, text.changes)?;
+    apply_side_tables(
+        conn,
+        &new.id,
+        new.workflow.as_str(),
+        new.changes,
+        text.changes,
+    )?;
     // Built from what was written rather than read back: one query less per run.
     Ok(Creation::Created(Box::new(Run {
         id: new.id,
@@ -356,15 +350,29 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
     })))
 }
 
+/// The runnable time an append leaves: the one it sets (`?3`: whether it sets one, `?4`:
+/// the time) or the one there was, but never later than the first pending callback.
+macro_rules! next_runnable {
+    () => {
+        "runnable_at = (SELECT CASE \
+            WHEN p.first IS NULL THEN r.next \
+            WHEN r.next IS NULL OR p.first < r.next THEN p.first \
+            ELSE r.next END \
+          FROM (SELECT CASE WHEN ?3 THEN ?4 ELSE run.runnable_at END AS next) AS r, \
+               (SELECT MIN(received_at) AS first FROM callback \
+                WHERE callback.run = ?1 AND consumed = 0) AS p)"
+    };
+}
+
 /// Appends at the expected position, under the lease if one is given.
-pub(crate) fn append(conn: &Connection, mut append: Append, text: AppendText) -> Result<u64> {
-    let fence: Option<(i64, Option<String>, i64)> = query_optional(
+pub(crate) fn append(conn: &Connection, mut append: Append, mut text: AppendText) -> Result<u64> {
+    let fence: Option<(i64, Option<String>, i64, String)> = query_optional(
         conn,
-        "SELECT position, lease_owner, lease_epoch FROM run WHERE id = ?1",
+        "SELECT position, lease_owner, lease_epoch, workflow FROM run WHERE id = ?1",
         [append.run.as_str()],
-        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
     )?;
-    let (position, owner, epoch) =
+    let (position, owner, epoch, workflow) =
         fence.ok_or_else(|| Error::not_found(Entity::Run, &append.run))?;
     let (position, epoch) = (unsigned(position)?, unsigned(epoch)?);
     if position != append.expected_position {
@@ -386,41 +394,45 @@ pub(crate) fn append(conn: &Connection, mut append: Append, text: AppendText) ->
     let id = append.run.as_str();
     insert_entries(conn, &append.run, position, &append.entries, &text.entries)?;
     let new_position = position + append.entries.len() as u64;
-    if let Some(summary) = append.changes.summary.take() {
-        execute(
+    let summary = append.changes.summary.take();
+    let runnable = append.changes.runnable.take();
+    let summary_outputs = text.changes.summary_outputs.take();
+    let summary_error = text.changes.summary_error.take();
+    apply_side_tables(conn, &append.run, &workflow, append.changes, text.changes)?;
+    // One update for the fence, the runnable time and (when the run finished) the
+    // summary; the status columns are set only then, so other appends leave the status
+    // indexes alone. Pending callbacks keep the run runnable whatever the write said, so a
+    // callback accepted while the run was being processed is never parked.
+    let runnable_set = runnable.is_some();
+    let runnable_at = runnable.and_then(runnable_column);
+    match summary {
+        None => execute(
             conn,
-            "UPDATE run SET status = ?2, end_time = ?3, outputs = ?4, error = ?5 WHERE id = ?1",
+            concat!(
+                "UPDATE run SET position = ?2, ",
+                next_runnable!(),
+                " WHERE id = ?1"
+            ),
+            params![id, signed(new_position)?, runnable_set, runnable_at],
+        )?,
+        Some(summary) => execute(
+            conn,
+            concat!(
+                "UPDATE run SET position = ?2, ",
+                next_runnable!(),
+                ", status = ?5, end_time = ?6, outputs = ?7, error = ?8 WHERE id = ?1"
+            ),
             params![
                 id,
+                signed(new_position)?,
+                runnable_set,
+                runnable_at,
                 summary.status.as_str(),
                 opt_micros(summary.end_time),
-                text.changes.summary_outputs,
-                text.changes.summary_error
+                summary_outputs,
+                summary_error
             ],
-        )?;
-    }
-    let runnable = append.changes.runnable.take();
-    apply_side_tables(conn, &append.run, append.changes, text.changes)?;
-    // One update for the fence and the runnable time. Pending callbacks keep the run
-    // runnable whatever the write said, so a callback accepted while the run was being
-    // processed is never parked.
-    execute(
-        conn,
-        "UPDATE run SET position = ?2, \
-           runnable_at = (SELECT CASE \
-                WHEN p.first IS NULL THEN r.next \
-                WHEN r.next IS NULL OR p.first < r.next THEN p.first \
-                ELSE r.next END \
-              FROM (SELECT CASE WHEN ?3 THEN ?4 ELSE run.runnable_at END AS next) AS r, \
-                   (SELECT MIN(received_at) AS first FROM callback \
-                    WHERE callback.run = ?1 AND consumed = 0) AS p) \
-         WHERE id = ?1",
-        params![
-            id,
-            signed(new_position)?,
-            runnable.is_some(),
-            runnable.and_then(runnable_column)
-        ],
-    )?;
+        )?,
+    };
     Ok(new_position)
 }
