@@ -232,7 +232,7 @@ fn schema_validation_on(trigger: &Value) -> bool {
 /// conform to `inputs.schema`; otherwise 400 `TriggerInputSchemaMismatch` with one detail
 /// per violation (`target`: its JSON pointer in the body). A trigger without a schema has
 /// nothing to check against.
-fn check_schema(trigger: &Value, name: &str, body: &Value) -> Result<(), AppError> {
+pub(super) fn check_schema(trigger: &Value, name: &str, body: &Value) -> Result<(), AppError> {
     if !is_request_trigger(trigger) || !schema_validation_on(trigger) {
         return Ok(());
     }

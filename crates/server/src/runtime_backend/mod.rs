@@ -371,6 +371,13 @@ impl<S: Store> Backend for RuntimeBackend<S> {
         request: InboundRequest,
     ) -> Result<Fired, AppError> {
         let outputs = callbacks::trigger_outputs(&request, Map::new())?;
+        // A hand-fired run gets the body a caller would have posted, so the trigger's schema
+        // validation applies to it too (its method check does not: this call is always a
+        // POST to the management API).
+        let stored = self.stored_workflow(workflow).await?;
+        if let Some(definition) = definition::trigger(&stored.definition, trigger) {
+            callbacks::check_schema(definition, trigger, &outputs.body)?;
+        }
         self.fire(workflow, trigger, outputs, request.idempotency_key)
             .await
     }

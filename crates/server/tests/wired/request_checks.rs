@@ -212,3 +212,40 @@ async fn without_the_option_the_schema_is_not_enforced() {
     let runs = w.finished_runs("lenient").await;
     assert_eq!(runs[0]["properties"]["status"], "Succeeded");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_fired_run_is_held_to_the_schema_too() {
+    let w = Wired::new();
+    let trigger = json!({
+        "type": "Request", "kind": "Http",
+        "inputs": {"method": "GET", "schema": customer_schema()},
+        "operationOptions": "EnableSchemaValidation"
+    });
+    let put = w.put("by-hand", with_trigger(trigger)).await;
+    assert!(put.status.is_success(), "{}", put.text());
+    let run = "/api/workflows/by-hand/triggers/manual/run";
+
+    let refused = w.api(Method::POST, run, Some(json!({"age": "old"}))).await;
+    let error = refused.expect_error(StatusCode::BAD_REQUEST, "TriggerInputSchemaMismatch");
+    assert!(
+        error["details"].as_array().is_some_and(|d| !d.is_empty()),
+        "{error}"
+    );
+    assert_eq!(
+        w.histories("by-hand").await,
+        0,
+        "a refused run fires nothing"
+    );
+
+    // The management call is a POST whatever method the trigger takes from callers.
+    let fired = w
+        .api(Method::POST, run, Some(json!({"customerName": "Ada"})))
+        .await;
+    assert!(fired.status.is_success(), "{}", fired.text());
+    let runs = w.finished_runs("by-hand").await;
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(
+        runs[0]["properties"]["trigger"]["outputs"]["body"],
+        json!({"customerName": "Ada"})
+    );
+}
