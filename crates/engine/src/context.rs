@@ -160,7 +160,7 @@ impl EvalContext for RunContext<'_> {
     fn action(&self, name: &str) -> Option<Cow<'_, Value>> {
         let target = self.def.actions.find(name)?;
         let key = self.instance_of(target)?;
-        self.state.action(&key).map(|r| Cow::Borrowed(r.view()))
+        self.state.action(&key).map(|r| Cow::Borrowed(r.view(&key)))
     }
 
     fn current_action(&self) -> Option<Cow<'_, Value>> {
@@ -191,7 +191,7 @@ impl EvalContext for RunContext<'_> {
                 for child in &children {
                     let key = ActionKey::new(child.name.as_str(), &indexes);
                     if let Some(r) = self.state.action(&key) {
-                        out.push(r.view().clone());
+                        out.push(r.view(&key).clone());
                     }
                 }
             }
@@ -199,7 +199,7 @@ impl EvalContext for RunContext<'_> {
             for child in &children {
                 let key = ActionKey::new(child.name.as_str(), scope_key.indexes());
                 if let Some(r) = self.state.action(&key) {
-                    out.push(r.view().clone());
+                    out.push(r.view(&key).clone());
                 }
             }
         }

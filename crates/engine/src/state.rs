@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// Everything known about one run.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -98,7 +99,26 @@ pub struct ActionRecord {
     pub poll_location: Option<String>,
     pub subscription: Subscription,
     /// `actions(name)` as expressions see it.
-    pub(crate) view: Value,
+    view: ViewCache,
+}
+
+/// An action's `actions(name)` view, built when an expression first reads it and dropped
+/// whenever the record changes: most records are never read by an expression, and a
+/// parked run's would only hold a second copy of its inputs and outputs. A cache is not
+/// part of the record's value, so it is equal to any other and clones empty.
+#[derive(Debug, Default)]
+struct ViewCache(OnceLock<Value>);
+
+impl Clone for ViewCache {
+    fn clone(&self) -> Self {
+        ViewCache::default()
+    }
+}
+
+impl PartialEq for ViewCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// A Foreach's items (Until has none) and the iterations that finished.
@@ -361,7 +381,7 @@ impl RunState {
                     record.status = Status::Waiting;
                     record.awaiting = Awaiting::Callback;
                     record.subscription.outputs = Some(outputs.clone());
-                    record.refresh_view(key);
+                    record.view = ViewCache::default();
                 }
             }
             Event::CallbackReceived {
@@ -404,7 +424,7 @@ impl RunState {
     }
 
     fn insert(&mut self, key: &ActionKey, mut record: ActionRecord) {
-        record.refresh_view(key);
+        record.view = ViewCache::default();
         self.actions.insert(key.clone(), record);
     }
 }
@@ -426,16 +446,17 @@ impl ActionRecord {
             awaiting: Awaiting::Result,
             poll_location: None,
             subscription: Subscription::default(),
-            view: Value::Null,
+            view: ViewCache::default(),
         }
     }
 
     /// `actions(name)`: `{name, inputs, outputs, status, code, startTime, endTime, error}`.
-    pub fn view(&self) -> &Value {
-        &self.view
+    /// (`key` is this record's key: the view names the action.)
+    pub fn view(&self, key: &ActionKey) -> &Value {
+        self.view.0.get_or_init(|| self.build_view(key))
     }
 
-    fn refresh_view(&mut self, key: &ActionKey) {
+    fn build_view(&self, key: &ActionKey) -> Value {
         let mut view = Map::new();
         view.insert("name".into(), Value::String(key.name().to_string()));
         view.insert("inputs".into(), self.inputs.clone());
@@ -451,6 +472,6 @@ impl ActionRecord {
             self.ended_at.map_or(Value::Null, |t| json!(t)),
         );
         view.insert("error".into(), self.error.clone());
-        self.view = Value::Object(view);
+        Value::Object(view)
     }
 }

@@ -323,7 +323,7 @@ fn advance_until(
             loops.push(action.id);
             let mut ctx = m.ctx(Some(action.id), &indexes);
             ctx.loops = loops;
-            ctx.current_action = m.work.action(key).map(|r| r.view().clone());
+            ctx.current_action = m.work.action(key).map(|r| r.view(key).clone());
             match &action.expression {
                 None => Ok(Value::Bool(true)),
                 Some(t) => Part::of(t).evaluate(&ctx).map_err(|e| e.to_string()),

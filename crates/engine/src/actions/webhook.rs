@@ -213,7 +213,7 @@ pub(crate) fn unsubscribe(m: &mut Machine<'_>, action: &CheckedAction, key: &Act
     else {
         return;
     };
-    let mut current = record.view().clone();
+    let mut current = record.view(key).clone();
     if let Value::Object(fields) = &mut current {
         fields.insert("outputs".into(), subscribe_outputs);
     }
