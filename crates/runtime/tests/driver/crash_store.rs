@@ -65,8 +65,12 @@ impl<S: WorkflowStore + Sync> WorkflowStore for CrashingStore<S> {
     async fn get_workflow(&self, name: &WorkflowName) -> Result<Workflow> {
         self.unless_dead(false, self.inner.get_workflow(name)).await
     }
-    async fn list_workflows(&self, page: PageRequest) -> Result<Page<Workflow>> {
-        self.unless_dead(false, self.inner.list_workflows(page))
+    async fn list_workflows(
+        &self,
+        state: Option<WorkflowState>,
+        page: PageRequest,
+    ) -> Result<Page<Workflow>> {
+        self.unless_dead(false, self.inner.list_workflows(state, page))
             .await
     }
     async fn delete_workflow(&self, name: &WorkflowName) -> Result<()> {

@@ -174,14 +174,10 @@ impl<S: Store> Backend for RuntimeBackend<S> {
     async fn list_workflows(&self, query: &ListQuery) -> Result<Page<Workflow>, AppError> {
         let page = self
             .store()
-            .list_workflows(convert::page_request(query))
+            .list_workflows(convert::state_filter(query), convert::page_request(query))
             .await
             .map_err(errors::from_store)?;
-        let mut page = convert::page(page, convert::workflow);
-        if let Some(Filter::State(state)) = query.filter {
-            page.value.retain(|w| w.properties.state == state);
-        }
-        Ok(page)
+        Ok(convert::page(page, convert::workflow))
     }
 
     async fn list_versions(
@@ -554,7 +550,11 @@ impl<S: Store> Backend for RuntimeBackend<S> {
     }
 
     async fn health(&self) -> Health {
-        let store = match self.store().list_workflows(PageRequest::first(1)).await {
+        let store = match self
+            .store()
+            .list_workflows(None, PageRequest::first(1))
+            .await
+        {
             Ok(_) => ComponentHealth {
                 status: HealthStatus::Healthy,
                 message: None,

@@ -44,6 +44,7 @@ macro_rules! conformance_tests {
             workflow_save_creates_versions,
             workflow_save_preconditions,
             workflow_list_pages,
+            workflow_list_filters_by_state,
             workflow_delete_removes_runs,
             workflow_state_and_keys,
             workflow_trigger_state,
