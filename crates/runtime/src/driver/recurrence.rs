@@ -215,7 +215,7 @@ impl<S: Store> Runtime<S> {
         let newest = self
             .shared
             .store
-            .list_trigger_histories(workflow, &trigger, PageRequest::first(1))
+            .list_trigger_histories(workflow, &trigger, None, PageRequest::first(1))
             .await?;
         Ok(newest
             .items

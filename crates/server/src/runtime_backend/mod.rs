@@ -393,15 +393,12 @@ impl<S: Store> Backend for RuntimeBackend<S> {
             .list_trigger_histories(
                 &stored.name,
                 &convert::trigger_name(trigger)?,
+                convert::status_filter(query),
                 convert::page_request(query),
             )
             .await
             .map_err(errors::from_runtime)?;
-        let mut page = convert::page(page, convert::history);
-        if let Some(Filter::Status(status)) = query.filter {
-            page.value.retain(|h| h.properties.status == status);
-        }
-        Ok(page)
+        Ok(convert::page(page, convert::history))
     }
 
     async fn resubmit_trigger_history(

@@ -59,6 +59,7 @@ macro_rules! conformance_tests {
             list_runs_pages_and_filters,
             action_records,
             trigger_histories,
+            trigger_histories_filter_by_status,
             waiting_runs_count_parked_and_queued_runs,
             timers_fall_due,
             callbacks_are_idempotent,
