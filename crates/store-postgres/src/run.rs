@@ -413,6 +413,7 @@ impl RunStore for PostgresStore {
         &self,
         workflow: &WorkflowName,
         trigger: &TriggerName,
+        status: Option<RunStatus>,
         page: PageRequest,
     ) -> Result<Page<TriggerHistory>> {
         let top = page.checked_top()?;
@@ -425,11 +426,13 @@ impl RunStore for PostgresStore {
                     "SELECT ",
                     history_columns!(),
                     " FROM trigger_history WHERE workflow = $1 AND trigger = $2 \
-                     AND ($3::text IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+                     AND ($3::text IS NULL OR status = $3) \
+                     AND ($4::text IS NULL OR id < $4) ORDER BY id DESC LIMIT $5"
                 ),
                 &[
                     &workflow.as_str(),
                     &trigger.as_str(),
+                    &status.map(RunStatus::as_str),
                     &before,
                     &((top + 1) as i64),
                 ],

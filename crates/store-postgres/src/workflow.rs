@@ -110,7 +110,11 @@ impl WorkflowStore for PostgresStore {
         Ok(workflow)
     }
 
-    async fn list_workflows(&self, page: PageRequest) -> Result<Page<Workflow>> {
+    async fn list_workflows(
+        &self,
+        state: Option<WorkflowState>,
+        page: PageRequest,
+    ) -> Result<Page<Workflow>> {
         let top = page.checked_top()?;
         let after = page.continuation.map(|c| c.0);
         let rows = self
@@ -118,9 +122,14 @@ impl WorkflowStore for PostgresStore {
             .query(
                 concat!(
                     workflow_select!(),
-                    "WHERE $1::text IS NULL OR w.name > $1 ORDER BY w.name LIMIT $2"
+                    "WHERE ($1::text IS NULL OR w.name > $1) \
+                     AND ($2::text IS NULL OR w.state = $2) ORDER BY w.name LIMIT $3"
                 ),
-                &[&after, &((top + 1) as i64)],
+                &[
+                    &after,
+                    &state.map(WorkflowState::as_str),
+                    &((top + 1) as i64),
+                ],
             )
             .await?;
         let items = rows.iter().map(workflow_row).collect::<Result<Vec<_>>>()?;

@@ -250,6 +250,7 @@ impl RunStore for SqliteStore {
         &self,
         workflow: &WorkflowName,
         trigger: &TriggerName,
+        status: Option<RunStatus>,
         page: PageRequest,
     ) -> Result<Page<TriggerHistory>> {
         let top = page.checked_top()?;
@@ -260,8 +261,8 @@ impl RunStore for SqliteStore {
             let mut stmt = conn
                 .prepare_cached(&format!(
                     "SELECT {HISTORY_COLUMNS} FROM trigger_history \
-                     WHERE workflow = ?1 AND trigger = ?2 AND (?3 IS NULL OR id < ?3) \
-                     ORDER BY id DESC LIMIT ?4"
+                     WHERE workflow = ?1 AND trigger = ?2 AND (?3 IS NULL OR status = ?3) \
+                     AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?5"
                 ))
                 .sql()?;
             let rows = stmt
@@ -269,6 +270,7 @@ impl RunStore for SqliteStore {
                     params![
                         workflow.as_str(),
                         trigger.as_str(),
+                        status.map(RunStatus::as_str),
                         before,
                         (top + 1) as i64
                     ],

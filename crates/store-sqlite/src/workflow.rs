@@ -167,7 +167,11 @@ impl WorkflowStore for SqliteStore {
         self.read(move |conn| load_workflow(conn, &name)).await
     }
 
-    async fn list_workflows(&self, page: PageRequest) -> Result<Page<Workflow>> {
+    async fn list_workflows(
+        &self,
+        state: Option<WorkflowState>,
+        page: PageRequest,
+    ) -> Result<Page<Workflow>> {
         let top = page.checked_top()?;
         let after = page.continuation.map(|c| c.0);
         self.read(move |conn| {
@@ -175,13 +179,15 @@ impl WorkflowStore for SqliteStore {
                 .prepare(&format!(
                     "SELECT {WORKFLOW_COLUMNS} FROM workflow w \
                      JOIN workflow_version v ON v.workflow = w.name AND v.version = w.version \
-                     WHERE ?1 IS NULL OR w.name > ?1 ORDER BY w.name LIMIT ?2"
+                     WHERE (?1 IS NULL OR w.name > ?1) AND (?2 IS NULL OR w.state = ?2) \
+                     ORDER BY w.name LIMIT ?3"
                 ))
                 .sql()?;
             let rows = stmt
-                .query_map(params![after, (top + 1) as i64], |row| {
-                    Ok(workflow_row(row))
-                })
+                .query_map(
+                    params![after, state.map(WorkflowState::as_str), (top + 1) as i64],
+                    |row| Ok(workflow_row(row)),
+                )
                 .sql()?;
             Ok(Page::from_overfetch(collect(rows)?, top, |w| {
                 w.name.to_string()

@@ -228,11 +228,13 @@ pub trait RunStore {
         id: &HistoryId,
     ) -> impl Future<Output = Result<TriggerHistory>> + Send;
 
-    /// A trigger's histories, newest first.
+    /// A trigger's histories, newest first; only those in `status` when it is given. The
+    /// filter is applied before paging, so a page is short only when it is the last one.
     fn list_trigger_histories(
         &self,
         workflow: &WorkflowName,
         trigger: &TriggerName,
+        status: Option<RunStatus>,
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<TriggerHistory>>> + Send;
 

@@ -173,9 +173,11 @@ pub trait WorkflowStore {
 
     fn get_workflow(&self, name: &WorkflowName) -> impl Future<Output = Result<Workflow>> + Send;
 
-    /// Workflows ordered by name.
+    /// Workflows ordered by name; only those in `state` when it is given. The filter is
+    /// applied before paging, so a page is short only when it is the last one.
     fn list_workflows(
         &self,
+        state: Option<WorkflowState>,
         page: PageRequest,
     ) -> impl Future<Output = Result<Page<Workflow>>> + Send;
 

@@ -66,9 +66,9 @@ use chrono::{DateTime, Utc};
 use hookflow_definition::{validate_document, CheckedDefinition};
 use hookflow_engine::EngineConfig;
 use hookflow_store::{
-    AccessKey, AccessKeys, ActionRecord, Page, PageRequest, Run, RunId, RunQuery, SaveOutcome,
-    Store, TriggerHistory, TriggerName, VersionId, VersionPrecondition, WaitingRuns, WorkflowName,
-    WorkflowSave, WorkflowState,
+    AccessKey, AccessKeys, ActionRecord, Page, PageRequest, Run, RunId, RunQuery, RunStatus,
+    SaveOutcome, Store, TriggerHistory, TriggerName, VersionId, VersionPrecondition, WaitingRuns,
+    WorkflowName, WorkflowSave, WorkflowState,
 };
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -516,12 +516,13 @@ impl<S: Store> Runtime<S> {
         &self,
         workflow: &WorkflowName,
         trigger: &TriggerName,
+        status: Option<RunStatus>,
         page: PageRequest,
     ) -> Result<Page<TriggerHistory>> {
         Ok(self
             .shared
             .store
-            .list_trigger_histories(workflow, trigger, page)
+            .list_trigger_histories(workflow, trigger, status, page)
             .await?)
     }
 }

@@ -136,11 +136,13 @@ impl<S: Store> Runtime<S> {
         let mut planned = Vec::new();
         let mut page = PageRequest::first(hookflow_store::MAX_PAGE);
         loop {
-            let workflows = self.shared.store.list_workflows(page.clone()).await?;
+            // Only enabled workflows fire their recurrences.
+            let workflows = self
+                .shared
+                .store
+                .list_workflows(Some(WorkflowState::Enabled), page.clone())
+                .await?;
             for workflow in &workflows.items {
-                if workflow.state != WorkflowState::Enabled {
-                    continue;
-                }
                 let definition = match self.definition(&workflow.name, workflow.version).await {
                     Ok(definition) => definition,
                     Err(e) => {
@@ -213,7 +215,7 @@ impl<S: Store> Runtime<S> {
         let newest = self
             .shared
             .store
-            .list_trigger_histories(workflow, &trigger, PageRequest::first(1))
+            .list_trigger_histories(workflow, &trigger, None, PageRequest::first(1))
             .await?;
         Ok(newest
             .items

@@ -7,10 +7,10 @@ use chrono::{DateTime, Duration, Utc};
 use hookflow_store::{
     Acceptance, AccessKey, AccessKeys, ActionRecord, Append, Callback, CallbackInbox, Creation,
     HistoryId, KeyType, Lease, LeaseOwner, LedgerEntry, LedgerId, LedgerUpdate, NewCallback,
-    NewRun, Page, PageRequest, Result, Run, RunId, RunQuery, RunStore, SaveOutcome, StoredEntry,
-    SubscriptionLedger, Timer, TimerStore, TriggerHistory, TriggerName, TriggerState, VersionId,
-    WaitingRuns, WorkQueue, Workflow, WorkflowName, WorkflowSave, WorkflowState, WorkflowStore,
-    WorkflowVersion,
+    NewRun, Page, PageRequest, Result, Run, RunId, RunQuery, RunStatus, RunStore, SaveOutcome,
+    StoredEntry, SubscriptionLedger, Timer, TimerStore, TriggerHistory, TriggerName, TriggerState,
+    VersionId, WaitingRuns, WorkQueue, Workflow, WorkflowName, WorkflowSave, WorkflowState,
+    WorkflowStore, WorkflowVersion,
 };
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -65,8 +65,12 @@ impl<S: WorkflowStore + Sync> WorkflowStore for CrashingStore<S> {
     async fn get_workflow(&self, name: &WorkflowName) -> Result<Workflow> {
         self.unless_dead(false, self.inner.get_workflow(name)).await
     }
-    async fn list_workflows(&self, page: PageRequest) -> Result<Page<Workflow>> {
-        self.unless_dead(false, self.inner.list_workflows(page))
+    async fn list_workflows(
+        &self,
+        state: Option<WorkflowState>,
+        page: PageRequest,
+    ) -> Result<Page<Workflow>> {
+        self.unless_dead(false, self.inner.list_workflows(state, page))
             .await
     }
     async fn delete_workflow(&self, name: &WorkflowName) -> Result<()> {
@@ -183,11 +187,13 @@ impl<S: RunStore + Sync> RunStore for CrashingStore<S> {
         &self,
         workflow: &WorkflowName,
         trigger: &TriggerName,
+        status: Option<RunStatus>,
         page: PageRequest,
     ) -> Result<Page<TriggerHistory>> {
         self.unless_dead(
             false,
-            self.inner.list_trigger_histories(workflow, trigger, page),
+            self.inner
+                .list_trigger_histories(workflow, trigger, status, page),
         )
         .await
     }

@@ -162,6 +162,7 @@ async fn trigger_intake_conditions_idempotency_and_disabled() {
         .list_trigger_histories(
             &WorkflowName::new("wf").expect("name"),
             &TriggerName::new("manual").expect("trigger"),
+            None,
             PageRequest::first(10),
         )
         .await

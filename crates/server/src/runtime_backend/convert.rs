@@ -59,6 +59,13 @@ pub(crate) fn status_filter(query: &ListQuery) -> Option<store::RunStatus> {
     }
 }
 
+pub(crate) fn state_filter(query: &ListQuery) -> Option<store::WorkflowState> {
+    match query.filter {
+        Some(Filter::State(state)) => Some(store_workflow_state(state)),
+        _ => None,
+    }
+}
+
 pub(crate) fn status(status: store::RunStatus) -> Status {
     match status {
         store::RunStatus::Running => Status::Running,

@@ -174,14 +174,10 @@ impl<S: Store> Backend for RuntimeBackend<S> {
     async fn list_workflows(&self, query: &ListQuery) -> Result<Page<Workflow>, AppError> {
         let page = self
             .store()
-            .list_workflows(convert::page_request(query))
+            .list_workflows(convert::state_filter(query), convert::page_request(query))
             .await
             .map_err(errors::from_store)?;
-        let mut page = convert::page(page, convert::workflow);
-        if let Some(Filter::State(state)) = query.filter {
-            page.value.retain(|w| w.properties.state == state);
-        }
-        Ok(page)
+        Ok(convert::page(page, convert::workflow))
     }
 
     async fn list_versions(
@@ -397,15 +393,12 @@ impl<S: Store> Backend for RuntimeBackend<S> {
             .list_trigger_histories(
                 &stored.name,
                 &convert::trigger_name(trigger)?,
+                convert::status_filter(query),
                 convert::page_request(query),
             )
             .await
             .map_err(errors::from_runtime)?;
-        let mut page = convert::page(page, convert::history);
-        if let Some(Filter::Status(status)) = query.filter {
-            page.value.retain(|h| h.properties.status == status);
-        }
-        Ok(page)
+        Ok(convert::page(page, convert::history))
     }
 
     async fn resubmit_trigger_history(
@@ -554,7 +547,11 @@ impl<S: Store> Backend for RuntimeBackend<S> {
     }
 
     async fn health(&self) -> Health {
-        let store = match self.store().list_workflows(PageRequest::first(1)).await {
+        let store = match self
+            .store()
+            .list_workflows(None, PageRequest::first(1))
+            .await
+        {
             Ok(_) => ComponentHealth {
                 status: HealthStatus::Healthy,
                 message: None,

@@ -63,6 +63,7 @@ pub async fn create_run_writes_record_and_journal<S: Store>(store: S) {
         .list_trigger_histories(
             &workflow("flow"),
             &trigger("manual"),
+            None,
             PageRequest::first(10),
         )
         .await
@@ -405,7 +406,12 @@ pub async fn trigger_histories<S: Store>(store: S) {
     );
 
     let page = store
-        .list_trigger_histories(&workflow("flow"), &trigger("manual"), PageRequest::first(2))
+        .list_trigger_histories(
+            &workflow("flow"),
+            &trigger("manual"),
+            None,
+            PageRequest::first(2),
+        )
         .await
         .expect("page");
     let ids: Vec<_> = page.items.iter().map(|h| h.id.clone()).collect();
@@ -417,6 +423,7 @@ pub async fn trigger_histories<S: Store>(store: S) {
         .list_trigger_histories(
             &workflow("flow"),
             &trigger("manual"),
+            None,
             PageRequest::after(2, page.continuation.expect("more")),
         )
         .await
@@ -556,5 +563,129 @@ pub async fn waiting_runs_count_parked_and_queued_runs<S: Store>(store: S) {
             callback: 0,
             queued: 1
         }
+    );
+}
+
+/// The ids on every page of the `flow`/`manual` histories in `status`, with pages of `top`,
+/// checking the paging promise on the way: each page but the last is full, and only the
+/// last has no continuation.
+async fn history_ids_paged<S: Store>(
+    store: &S,
+    status: Option<RunStatus>,
+    top: usize,
+) -> Vec<HistoryId> {
+    let mut seen = Vec::new();
+    let mut page = PageRequest::first(top);
+    loop {
+        let result = store
+            .list_trigger_histories(&workflow("flow"), &trigger("manual"), status, page.clone())
+            .await
+            .expect("histories");
+        seen.extend(result.items.iter().map(|h| h.id.clone()));
+        match result.continuation {
+            Some(token) => {
+                assert_eq!(
+                    result.items.len(),
+                    top,
+                    "a page with a continuation is full ({status:?}, top {top})"
+                );
+                page = PageRequest::after(top, token);
+            }
+            None => return seen,
+        }
+    }
+}
+
+pub async fn trigger_histories_filter_by_status<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    // Failed histories lie before, between and after the others, so a filter applied
+    // after fetching a page would return short or empty pages.
+    let failed = [2, 6, 7, 11];
+    let fired = [4, 9];
+    for n in 1..=12u64 {
+        let id = run_id(n);
+        if fired.contains(&n) {
+            let mut new = new_run("flow", id.clone());
+            new.history = Some(history(Some(&id), id.clone().into(), n as i64));
+            create_run(&store, new).await;
+            continue;
+        }
+        let mut recorded = history(None, id.into(), n as i64);
+        if failed.contains(&n) {
+            recorded.status = RunStatus::Failed;
+            recorded.code = Some("BadRequest".into());
+        }
+        store
+            .record_trigger_history(recorded)
+            .await
+            .expect("record");
+    }
+    let mut elsewhere = history(None, run_id(13).into(), 13);
+    elsewhere.trigger = trigger("other");
+    elsewhere.status = RunStatus::Failed;
+    store
+        .record_trigger_history(elsewhere)
+        .await
+        .expect("another trigger's history");
+
+    let newest_first =
+        |ns: &[u64]| -> Vec<HistoryId> { ns.iter().rev().map(|&n| run_id(n).into()).collect() };
+    let skipped: Vec<u64> = (1..=12)
+        .filter(|n| !failed.contains(n) && !fired.contains(n))
+        .collect();
+    for top in [1, 2, 3, 4, 5] {
+        assert_eq!(
+            history_ids_paged(&store, Some(RunStatus::Failed), top).await,
+            newest_first(&failed),
+            "failed histories of this trigger in pages of {top}"
+        );
+        assert_eq!(
+            history_ids_paged(&store, Some(RunStatus::Succeeded), top).await,
+            newest_first(&fired),
+            "succeeded histories in pages of {top}"
+        );
+        assert_eq!(
+            history_ids_paged(&store, Some(RunStatus::Skipped), top).await,
+            newest_first(&skipped),
+            "skipped histories in pages of {top}"
+        );
+    }
+    assert!(history_ids_paged(&store, Some(RunStatus::Running), 2)
+        .await
+        .is_empty());
+    let all: Vec<u64> = (1..=12).collect();
+    assert_eq!(
+        history_ids_paged(&store, None, 5).await,
+        newest_first(&all),
+        "no filter lists every history of the trigger"
+    );
+
+    // A page holding the oldest matching history has no continuation, even though
+    // non-matching histories follow it.
+    let last = store
+        .list_trigger_histories(
+            &workflow("flow"),
+            &trigger("manual"),
+            Some(RunStatus::Failed),
+            PageRequest::first(4),
+        )
+        .await
+        .expect("histories");
+    assert_eq!(last.items.len(), 4);
+    assert!(
+        last.continuation.is_none(),
+        "no empty page after the last match"
+    );
+
+    assert_kind(
+        store
+            .list_trigger_histories(
+                &workflow("missing"),
+                &trigger("manual"),
+                Some(RunStatus::Failed),
+                PageRequest::first(2),
+            )
+            .await,
+        ErrorKind::NotFound,
     );
 }

@@ -104,7 +104,10 @@ pub async fn workflow_list_pages<S: Store>(store: S) {
     let mut seen = Vec::new();
     let mut page = PageRequest::first(2);
     loop {
-        let result = store.list_workflows(page.clone()).await.expect("list");
+        let result = store
+            .list_workflows(None, page.clone())
+            .await
+            .expect("list");
         assert!(result.items.len() <= 2);
         seen.extend(result.items.iter().map(|w| w.name.to_string()));
         match result.continuation {
@@ -115,14 +118,96 @@ pub async fn workflow_list_pages<S: Store>(store: S) {
     assert_eq!(seen, vec!["a", "b", "c", "d", "e"]);
 
     assert_kind(
-        store.list_workflows(PageRequest::first(0)).await,
+        store.list_workflows(None, PageRequest::first(0)).await,
         ErrorKind::Invalid,
     );
     assert_kind(
         store
-            .list_workflows(PageRequest::first(crate::MAX_PAGE + 1))
+            .list_workflows(None, PageRequest::first(crate::MAX_PAGE + 1))
             .await,
         ErrorKind::Invalid,
+    );
+}
+
+/// The names on every page of `list_workflows(state)` with pages of `top`, checking the
+/// paging promise on the way: each page but the last is full, and only the last has no
+/// continuation.
+async fn workflow_names_paged<S: Store>(
+    store: &S,
+    state: Option<WorkflowState>,
+    top: usize,
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut page = PageRequest::first(top);
+    loop {
+        let result = store
+            .list_workflows(state, page.clone())
+            .await
+            .expect("list");
+        let names = result.items.iter().map(|w| w.name.to_string());
+        seen.extend(names);
+        match result.continuation {
+            Some(token) => {
+                assert_eq!(
+                    result.items.len(),
+                    top,
+                    "a page with a continuation is full ({state:?}, top {top})"
+                );
+                page = PageRequest::after(top, token);
+            }
+            None => return seen,
+        }
+    }
+}
+
+pub async fn workflow_list_filters_by_state<S: Store>(store: S) {
+    // Disabled workflows lie before, between and after the enabled ones, so a filter
+    // applied after fetching a page would return short or empty pages.
+    let enabled = ["c", "f", "g", "k"];
+    for name in ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"] {
+        let mut new = save(name, json!({"actions": {}}), 0);
+        if !enabled.contains(&name) {
+            new.state = WorkflowState::Disabled;
+        }
+        store.put_workflow(new).await.expect("workflow saved");
+    }
+    let disabled = ["a", "b", "d", "e", "h", "i", "j", "l"];
+
+    for top in [1, 2, 3, 4, 5] {
+        assert_eq!(
+            workflow_names_paged(&store, Some(WorkflowState::Enabled), top).await,
+            enabled,
+            "enabled workflows in pages of {top}"
+        );
+        assert_eq!(
+            workflow_names_paged(&store, Some(WorkflowState::Disabled), top).await,
+            disabled,
+            "disabled workflows in pages of {top}"
+        );
+    }
+    let all = workflow_names_paged(&store, None, 5).await;
+    assert_eq!(all.len(), 12, "no filter lists every workflow");
+
+    // A page holding the last matching workflow has no continuation, even though
+    // non-matching workflows follow it.
+    let last = store
+        .list_workflows(Some(WorkflowState::Enabled), PageRequest::first(4))
+        .await
+        .expect("list");
+    assert_eq!(last.items.len(), 4);
+    assert!(
+        last.continuation.is_none(),
+        "no empty page after the last match"
+    );
+
+    store
+        .set_workflow_state(&workflow("k"), WorkflowState::Disabled, at(1))
+        .await
+        .expect("disable");
+    assert_eq!(
+        workflow_names_paged(&store, Some(WorkflowState::Enabled), 2).await,
+        ["c", "f", "g"],
+        "the filter reads the current state"
     );
 }
 

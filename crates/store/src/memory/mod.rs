@@ -203,10 +203,20 @@ impl WorkflowStore for MemoryStore {
         Ok(self.lock()?.workflow(name)?.current.clone())
     }
 
-    async fn list_workflows(&self, page: PageRequest) -> Result<Page<Workflow>> {
+    async fn list_workflows(
+        &self,
+        wanted: Option<WorkflowState>,
+        page: PageRequest,
+    ) -> Result<Page<Workflow>> {
         let state = self.lock()?;
+        let workflows = state
+            .workflows
+            .values()
+            .map(|e| &e.current)
+            .filter(|w| wanted.is_none_or(|s| w.state == s))
+            .cloned();
         page_of(
-            state.workflows.values().map(|e| e.current.clone()),
+            workflows,
             &page,
             |w| w.name.to_string(),
             |token, w| w.name.as_str() > token,

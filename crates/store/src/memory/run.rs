@@ -392,6 +392,7 @@ impl RunStore for MemoryStore {
         &self,
         workflow: &WorkflowName,
         trigger: &TriggerName,
+        status: Option<RunStatus>,
         page: PageRequest,
     ) -> Result<Page<TriggerHistory>> {
         let state = self.lock()?;
@@ -401,7 +402,9 @@ impl RunStore for MemoryStore {
             .iter()
             .rev()
             .filter(|((w, t, _), _)| w == workflow && t == trigger)
-            .map(|(_, h)| h.clone());
+            .map(|(_, h)| h)
+            .filter(|h| status.is_none_or(|s| h.status == s))
+            .cloned();
         page_of(
             histories,
             &page,
