@@ -496,10 +496,22 @@ impl<S: Store> Backend for RuntimeBackend<S> {
         if let Some(Filter::Status(status)) = query.filter {
             value.retain(|a| a.properties.status == status);
         }
-        if let Some(top) = query.top {
-            value.truncate(top as usize);
+        // Pages go by name, the order the store lists them in; the continuation is the
+        // last name shown. Without `$top`, every action is one page.
+        if let Some(after) = &query.skip_token {
+            value.retain(|a| a.name.as_str() > after.as_str());
         }
-        Ok(Page::complete(value))
+        let continuation = match query.top.map(|top| top as usize) {
+            Some(top) if value.len() > top => {
+                value.truncate(top);
+                value.last().map(|a| a.name.clone())
+            }
+            _ => None,
+        };
+        Ok(Page {
+            value,
+            continuation,
+        })
     }
 
     async fn get_action(

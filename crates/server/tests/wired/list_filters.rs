@@ -135,3 +135,31 @@ async fn trigger_histories_filtered_by_status_fill_every_page_but_the_last() {
         assert_eq!(pages.concat(), expected, "{status} histories in order");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runs_actions_page_by_name_with_top() {
+    let w = Wired::new();
+    let compose = |after: Value| json!({"type": "Compose", "inputs": 1, "runAfter": after});
+    let definition = json!({
+        "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+        "actions": {
+            "Alpha": compose(json!({})),
+            "Bravo": compose(json!({"Alpha": ["Succeeded"]})),
+            "Charlie": compose(json!({"Bravo": ["Succeeded"]}))
+        }
+    });
+    let put = w.put("three", definition).await;
+    assert!(put.status.is_success(), "{}", put.text());
+    let path = w.callback_path("three", "manual", None).await;
+    let fired = w.call(&path, "application/json", "{}").await;
+    assert_eq!(fired.status, StatusCode::ACCEPTED, "{}", fired.text());
+    let runs = w.finished_runs("three").await;
+    let run = runs[0]["name"].as_str().expect("run name").to_string();
+    let actions = format!("/api/workflows/three/runs/{run}/actions");
+
+    let pages = w.all_pages(&format!("{actions}?$top=2"), 2).await;
+    assert_eq!(pages, [vec!["Alpha", "Bravo"], vec!["Charlie"]]);
+    let (all, next) = w.list_page(&actions).await;
+    assert_eq!(all, ["Alpha", "Bravo", "Charlie"]);
+    assert_eq!(next, None, "without $top every action is one page");
+}
