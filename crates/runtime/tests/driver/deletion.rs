@@ -4,7 +4,8 @@
 //! taken for a workflow created again under the same name.
 
 use super::harness::{
-    action_status, definition, eventually, fire, ok_with, runtime, start_time, FakeExecutor,
+    action_status, definition, eventually, fire, ok_with, runtime, start_time,
+    webhook_trigger_document, FakeExecutor,
 };
 use hookflow_runtime::clock::ManualClock;
 use hookflow_runtime::driver::Runtime;
@@ -179,18 +180,6 @@ async fn a_hanging_unsubscribe_does_not_hold_the_delete_and_its_late_answer_is_r
             .is_ok_and(|e| e.state == LedgerState::Succeeded && e.workflow_deleted)
     })
     .await;
-}
-
-fn webhook_trigger_document() -> Value {
-    json!({ "definition": {
-        "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
-        "triggers": { "hook": { "type": "HttpWebhook", "inputs": {
-            "subscribe": { "method": "POST", "uri": "http://svc.test/subscribe",
-                           "body": { "callbackUrl": "@{listCallbackUrl()}" } },
-            "unsubscribe": { "method": "POST", "uri": "http://svc.test/unsubscribe",
-                             "body": { "callbackUrl": "@{listCallbackUrl()}" } } } } },
-        "actions": {}
-    } })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -144,6 +144,13 @@ impl FakeExecutor {
         }
     }
 
+    /// The `callbackUrl` field of the body of the `index`-th request sent.
+    pub fn callback_url_sent(&self, index: usize) -> Value {
+        let requests = self.requests.lock().expect("lock");
+        let body = requests[index].body.as_ref().expect("a request body");
+        body["callbackUrl"].clone()
+    }
+
     pub fn uris(&self) -> Vec<String> {
         self.requests
             .lock()
@@ -164,6 +171,20 @@ impl Executor for FakeExecutor {
             (self.answer)(&request)
         })
     }
+}
+
+/// A workflow document whose HttpWebhook trigger `hook` subscribes and unsubscribes at
+/// `svc.test` with its callback URL.
+pub fn webhook_trigger_document() -> Value {
+    json!({ "definition": {
+        "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+        "triggers": { "hook": { "type": "HttpWebhook", "inputs": {
+            "subscribe": { "method": "POST", "uri": "http://svc.test/subscribe",
+                           "body": { "callbackUrl": "@{listCallbackUrl()}" } },
+            "unsubscribe": { "method": "POST", "uri": "http://svc.test/unsubscribe",
+                             "body": { "callbackUrl": "@{listCallbackUrl()}" } } } } },
+        "actions": {}
+    } })
 }
 
 pub fn ok_with(body: Value) -> HttpOutcome {

@@ -4,7 +4,9 @@
 //! subscribed that should not be, and the trigger state says what the service holds.
 
 use super::crash_store::{CrashPoint, CrashingStore};
-use super::harness::{eventually, ok_with, runtime, start_time, FakeExecutor};
+use super::harness::{
+    eventually, ok_with, runtime, start_time, webhook_trigger_document, FakeExecutor,
+};
 use hookflow_runtime::clock::ManualClock;
 use hookflow_store::{
     MemoryStore, SubscriptionLedger, SubscriptionStatus, TriggerName, WorkflowName, WorkflowState,
@@ -12,18 +14,6 @@ use hookflow_store::{
 };
 use serde_json::json;
 use std::sync::Arc;
-
-fn document() -> serde_json::Value {
-    json!({ "definition": {
-        "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
-        "triggers": { "hook": { "type": "HttpWebhook", "inputs": {
-            "subscribe": { "method": "POST", "uri": "http://svc.test/subscribe",
-                           "body": { "callbackUrl": "@{listCallbackUrl()}" } },
-            "unsubscribe": { "method": "POST", "uri": "http://svc.test/unsubscribe",
-                             "body": { "callbackUrl": "@{listCallbackUrl()}" } } } } },
-        "actions": {}
-    } })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_during_a_first_save_subscribe_is_reconciled_at_start() {
@@ -36,18 +26,14 @@ async fn a_crash_during_a_first_save_subscribe_is_reconciled_at_start() {
         let first = first.clone();
         async move {
             first
-                .save_workflow("wf", &document(), WorkflowState::Enabled)
+                .save_workflow("wf", &webhook_trigger_document(), WorkflowState::Enabled)
                 .await
         }
     });
     eventually("subscribe sent", || async { silent.uris().len() == 1 }).await;
     saving.abort();
     first.shutdown().await;
-    let subscribed_with = silent.requests.lock().expect("lock")[0]
-        .body
-        .clone()
-        .expect("subscribe body")["callbackUrl"]
-        .clone();
+    let subscribed_with = silent.callback_url_sent(0);
 
     let answering = FakeExecutor::new(|_| ok_with(json!({})));
     let restarted = runtime(store.clone(), clock, answering.clone());
@@ -57,11 +43,7 @@ async fn a_crash_during_a_first_save_subscribe_is_reconciled_at_start() {
         .expect("reconcile");
     assert_eq!(reconciled, 1, "one trigger had an unsettled subscribe");
     assert_eq!(answering.uris(), ["http://svc.test/unsubscribe"]);
-    let unsubscribed_with = answering.requests.lock().expect("lock")[0]
-        .body
-        .clone()
-        .expect("unsubscribe body")["callbackUrl"]
-        .clone();
+    let unsubscribed_with = answering.callback_url_sent(0);
     assert_eq!(unsubscribed_with, subscribed_with, "the same callback URL");
 
     // The save never answered, so the workflow is not live: it exists disabled, and
@@ -99,7 +81,7 @@ async fn save_until_crash(
         let first = first.clone();
         async move {
             first
-                .save_workflow("wf", &document(), WorkflowState::Enabled)
+                .save_workflow("wf", &webhook_trigger_document(), WorkflowState::Enabled)
                 .await
         }
     });
@@ -156,11 +138,7 @@ async fn a_crash_before_the_enable_is_stored_unsubscribes_the_answered_subscribe
     )
     .await;
     assert_eq!(first.uris(), ["http://svc.test/subscribe"]);
-    let subscribed_with = first.requests.lock().expect("lock")[0]
-        .body
-        .clone()
-        .expect("subscribe body")["callbackUrl"]
-        .clone();
+    let subscribed_with = first.callback_url_sent(0);
 
     let answering = FakeExecutor::new(|_| ok_with(json!({})));
     let restarted = runtime(store.clone(), clock, answering.clone());
@@ -174,11 +152,7 @@ async fn a_crash_before_the_enable_is_stored_unsubscribes_the_answered_subscribe
         ["http://svc.test/unsubscribe"],
         "the save never answered: its subscription is not left behind"
     );
-    let unsubscribed_with = answering.requests.lock().expect("lock")[0]
-        .body
-        .clone()
-        .expect("unsubscribe body")["callbackUrl"]
-        .clone();
+    let unsubscribed_with = answering.callback_url_sent(0);
     assert_eq!(unsubscribed_with, subscribed_with, "the same callback URL");
     let workflow = store.get_workflow(&name()).await.expect("stored");
     assert_eq!(workflow.state, WorkflowState::Disabled);
