@@ -8,7 +8,9 @@
 //!    maybe not acted on) are applied to its state first — a successful subscribe makes it
 //!    `Subscribed`, an unsubscribe `Unsubscribed` — unless the state was written after them;
 //! 2. then, if the workflow exists, is enabled and has the trigger as HttpWebhook, and its
-//!    state is not `Subscribed`, it is subscribed (with the current definition); if it
+//!    state is not `Subscribed`, it is subscribed (with the current definition) — after an
+//!    unsubscribe with the same callback URL if a subscribe's answer was lost, as that
+//!    subscribe may have reached the service; if it
 //!    should not be subscribed (workflow disabled, trigger gone) and its state is not
 //!    `Unsubscribed`, the unsubscribe of the newest version that has the trigger is sent.
 //!
@@ -149,8 +151,20 @@ impl<S: Store> Runtime<S> {
             && is_webhook_trigger(&side.definition, trigger);
         if should {
             if state.is_none_or(|s| s.subscription != SubscriptionStatus::Subscribed) {
+                // A subscribe whose answer was lost may have reached the service (a save
+                // that died mid-way): end it first, with the same callback URL, so the one
+                // made now is the only one.
+                let lost = entries
+                    .iter()
+                    .any(|e| e.operation == LedgerOperation::Subscribe && e.response.is_none());
+                let mut previous = state.cloned();
+                if lost {
+                    self.unsubscribe_trigger(name, &side, trigger, &mut records, state)
+                        .await?;
+                    previous = records.state(trigger).cloned().or(previous);
+                }
                 let _ = self
-                    .subscribe_trigger(name, &side, trigger, &mut records, state)
+                    .subscribe_trigger(name, &side, trigger, &mut records, previous.as_ref())
                     .await?;
             }
         } else if state.is_none_or(|s| s.subscription != SubscriptionStatus::Unsubscribed) {

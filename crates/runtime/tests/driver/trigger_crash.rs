@@ -164,3 +164,67 @@ async fn a_crash_before_the_enable_is_stored_unsubscribes_the_answered_subscribe
     assert_eq!(state.subscription, SubscriptionStatus::Unsubscribed);
     assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscribe_lost_in_a_crash_is_unsubscribed_before_subscribing_again() {
+    let store = MemoryStore::default();
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let answering = FakeExecutor::new(|_| ok_with(json!({})));
+    let first = runtime(store.clone(), clock.clone(), answering.clone());
+    first
+        .save_workflow("wf", &webhook_trigger_document(), WorkflowState::Enabled)
+        .await
+        .expect("first save");
+    first.shutdown().await;
+    clock.advance(std::time::Duration::from_secs(1));
+
+    // Changed subscribe inputs: the old subscription is ended, the new subscribe goes out,
+    // and the process dies before its answer.
+    let mut changed = webhook_trigger_document();
+    changed["definition"]["triggers"]["hook"]["inputs"]["subscribe"]["body"]["topic"] =
+        json!("orders");
+    let gated = FakeExecutor::gated(|_| ok_with(json!({})));
+    let second = runtime(store.clone(), clock.clone(), gated.clone());
+    let saving = tokio::spawn({
+        let second = second.clone();
+        async move {
+            second
+                .save_workflow("wf", &changed, WorkflowState::Enabled)
+                .await
+        }
+    });
+    eventually("old subscription ended", || async {
+        gated.uris().len() == 1
+    })
+    .await;
+    gated.release(1);
+    eventually("new subscribe sent", || async { gated.uris().len() == 2 }).await;
+    assert_eq!(
+        gated.uris(),
+        ["http://svc.test/unsubscribe", "http://svc.test/subscribe"]
+    );
+    saving.abort();
+    second.shutdown().await;
+    let lost_with = gated.callback_url_sent(1);
+
+    let after = FakeExecutor::new(|_| ok_with(json!({})));
+    let restarted = runtime(store.clone(), clock, after.clone());
+    restarted
+        .reconcile_trigger_subscriptions()
+        .await
+        .expect("reconcile");
+    assert_eq!(
+        after.uris(),
+        ["http://svc.test/unsubscribe", "http://svc.test/subscribe"],
+        "what the lost subscribe may have made is ended before subscribing again"
+    );
+    assert_eq!(after.callback_url_sent(0), lost_with);
+    assert_eq!(after.callback_url_sent(1), lost_with);
+    let state = store
+        .get_trigger_state(&name(), &TriggerName::new("hook").expect("trigger"))
+        .await
+        .expect("read")
+        .expect("trigger state");
+    assert_eq!(state.subscription, SubscriptionStatus::Subscribed);
+    assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
+}
