@@ -10,7 +10,9 @@
 //! 2. then, if the workflow exists, is enabled and has the trigger as HttpWebhook, and its
 //!    state is not `Subscribed`, it is subscribed (with the current definition) — after an
 //!    unsubscribe with the same callback URL if a subscribe's answer was lost, as that
-//!    subscribe may have reached the service; if it
+//!    subscribe may have reached the service; if it is `Subscribed` by a subscribe that sent
+//!    other inputs than the stored version (a save that died before storing its version),
+//!    that subscription is replaced by the stored version's; if it
 //!    should not be subscribed (workflow disabled, trigger gone) and its state is not
 //!    `Unsubscribed`, the unsubscribe of the newest version that has the trigger is sent.
 //!
@@ -30,8 +32,10 @@
 use super::error::Result;
 use super::webhook_trigger::{Records, Side};
 use super::Runtime;
+use crate::auth::recorded_request;
 use chrono::{DateTime, Utc};
 use hookflow_engine::trigger::is_webhook_trigger;
+use hookflow_engine::trigger::WebhookSide;
 use hookflow_store::{
     ErrorKind as StoreKind, Exchange, LedgerEntry, LedgerOperation, LedgerState, LedgerTarget,
     LedgerUpdate, PageRequest, Store, SubscriptionStatus, TriggerState, WorkflowName,
@@ -166,6 +170,15 @@ impl<S: Store> Runtime<S> {
                 let _ = self
                     .subscribe_trigger(name, &side, trigger, &mut records, previous.as_ref())
                     .await?;
+            } else if self.subscribed_with_other_inputs(name, &side, trigger, entries) {
+                // A save that died after its subscribe was answered and before its version
+                // was stored: the service holds a subscription no stored version asked for.
+                self.unsubscribe_trigger(name, &side, trigger, &mut records, state)
+                    .await?;
+                let previous = records.state(trigger).cloned().or(state.cloned());
+                let _ = self
+                    .subscribe_trigger(name, &side, trigger, &mut records, previous.as_ref())
+                    .await?;
             }
         } else if state.is_none_or(|s| s.subscription != SubscriptionStatus::Unsubscribed) {
             // The newest version that has the trigger says how to unsubscribe.
@@ -196,6 +209,31 @@ impl<S: Store> Runtime<S> {
         }
         self.write_records(name, records).await;
         Ok(())
+    }
+
+    /// Whether the newest subscribe answered with success among `entries` sent another
+    /// request than the stored version sends (as recorded: secrets masked alike). Inputs
+    /// that use the clock or random values always differ; such a trigger is then
+    /// unsubscribed and subscribed again, which leaves one subscription all the same.
+    fn subscribed_with_other_inputs(
+        &self,
+        name: &WorkflowName,
+        side: &Side,
+        trigger: &str,
+        entries: &[&LedgerEntry],
+    ) -> bool {
+        let Some(made) = entries.iter().rev().find(|e| {
+            e.operation == LedgerOperation::Subscribe
+                && e.response
+                    .as_ref()
+                    .is_some_and(|r| answer_state(r) == LedgerState::Succeeded)
+        }) else {
+            return false;
+        };
+        match self.webhook_request(name, side, trigger, WebhookSide::Subscribe, false) {
+            Ok(Some((request, _))) => recorded_request(&request) != made.request,
+            _ => false,
+        }
     }
 
     /// Notes, in order, the state each answered entry leads to, skipping answers the

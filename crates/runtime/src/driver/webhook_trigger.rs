@@ -175,7 +175,7 @@ impl<S: Store> Runtime<S> {
 
     /// The evaluated request; `deterministic` evaluates with a fixed clock and no
     /// randomness (to compare two versions' inputs).
-    fn webhook_request(
+    pub(crate) fn webhook_request(
         &self,
         workflow: &WorkflowName,
         side: &Side,

@@ -19,6 +19,8 @@ use std::sync::Arc;
 /// Where the process dies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CrashPoint {
+    /// Just before a workflow version is stored.
+    PutWorkflow,
     /// Just before any trigger state is written.
     PutTriggerState,
     /// Just before the workflow's state is set to this.
@@ -60,7 +62,8 @@ impl<S> CrashingStore<S> {
 
 impl<S: WorkflowStore + Sync> WorkflowStore for CrashingStore<S> {
     async fn put_workflow(&self, save: WorkflowSave) -> Result<SaveOutcome> {
-        self.unless_dead(false, self.inner.put_workflow(save)).await
+        let dies = self.at == CrashPoint::PutWorkflow;
+        self.unless_dead(dies, self.inner.put_workflow(save)).await
     }
     async fn get_workflow(&self, name: &WorkflowName) -> Result<Workflow> {
         self.unless_dead(false, self.inner.get_workflow(name)).await

@@ -228,3 +228,66 @@ async fn a_subscribe_lost_in_a_crash_is_unsubscribed_before_subscribing_again() 
     assert_eq!(state.subscription, SubscriptionStatus::Subscribed);
     assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscribe_for_a_version_never_stored_is_replaced_by_the_stored_ones() {
+    let store = MemoryStore::default();
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let answering = FakeExecutor::new(|_| ok_with(json!({})));
+    let first = runtime(store.clone(), clock.clone(), answering.clone());
+    first
+        .save_workflow("wf", &webhook_trigger_document(), WorkflowState::Enabled)
+        .await
+        .expect("first save");
+    first.shutdown().await;
+    clock.advance(std::time::Duration::from_secs(1));
+
+    // Changed subscribe inputs: the service answers the new subscribe, and the process
+    // dies before the new version is stored.
+    let mut changed = webhook_trigger_document();
+    changed["definition"]["triggers"]["hook"]["inputs"]["subscribe"]["body"]["topic"] =
+        json!("orders");
+    let crashing = CrashingStore::new(store.clone(), CrashPoint::PutWorkflow);
+    let service = FakeExecutor::new(|_| ok_with(json!({})));
+    let second = runtime(crashing.clone(), clock.clone(), service.clone());
+    let saving = tokio::spawn({
+        let second = second.clone();
+        async move {
+            second
+                .save_workflow("wf", &changed, WorkflowState::Enabled)
+                .await
+        }
+    });
+    eventually("the crash point", || async { crashing.crashed() }).await;
+    saving.abort();
+    second.shutdown().await;
+    assert_eq!(
+        service.uris(),
+        ["http://svc.test/unsubscribe", "http://svc.test/subscribe"]
+    );
+
+    let after = FakeExecutor::new(|_| ok_with(json!({})));
+    let restarted = runtime(store.clone(), clock, after.clone());
+    restarted
+        .reconcile_trigger_subscriptions()
+        .await
+        .expect("reconcile");
+    assert_eq!(
+        after.uris(),
+        ["http://svc.test/unsubscribe", "http://svc.test/subscribe"],
+        "the subscription of the unsaved version is replaced by the stored version's"
+    );
+    let sent = after.requests.lock().expect("lock")[1].body.clone();
+    assert_eq!(
+        sent.expect("subscribe body").get("topic"),
+        None,
+        "subscribed with the stored inputs"
+    );
+    let state = store
+        .get_trigger_state(&name(), &TriggerName::new("hook").expect("trigger"))
+        .await
+        .expect("read")
+        .expect("trigger state");
+    assert_eq!(state.subscription, SubscriptionStatus::Subscribed);
+    assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
+}
