@@ -82,8 +82,8 @@ impl<S: Store> Runtime<S> {
     }
 
     /// Waits until no unsubscribe of `runs` is in flight on this node, or
-    /// [`UNSUBSCRIBE_WAIT`] (at most `in_flight_grace`) has passed (an answer that comes later is still recorded in the
-    /// ledger, see [`Runtime::settle_for_deleted_run`]).
+    /// [`UNSUBSCRIBE_WAIT`] (at most `in_flight_grace`) has passed (an answer that comes
+    /// later is still recorded in the ledger, see [`Runtime::settle_for_deleted_run`]).
     async fn await_unsubscribes(&self, runs: &HashSet<RunId>) {
         if runs.is_empty() {
             return;

@@ -154,28 +154,26 @@ impl<S: Store> Runtime<S> {
         let should = workflow.state == WorkflowState::Enabled
             && is_webhook_trigger(&side.definition, trigger);
         if should {
-            if state.is_none_or(|s| s.subscription != SubscriptionStatus::Subscribed) {
-                // A subscribe whose answer was lost may have reached the service (a save
-                // that died mid-way): end it first, with the same callback URL, so the one
-                // made now is the only one.
-                let lost = entries
+            let subscribed =
+                state.is_some_and(|s| s.subscription == SubscriptionStatus::Subscribed);
+            // What the service may hold must go first (unsubscribed with the same callback
+            // URL), so the subscription made now is the only one: when not subscribed, what
+            // a subscribe whose answer was lost may have made; when subscribed, one made by
+            // a save that died before its version was stored.
+            let replace = if subscribed {
+                self.subscribed_with_other_inputs(name, &side, trigger, entries)
+            } else {
+                entries
                     .iter()
-                    .any(|e| e.operation == LedgerOperation::Subscribe && e.response.is_none());
+                    .any(|e| e.operation == LedgerOperation::Subscribe && e.response.is_none())
+            };
+            if !subscribed || replace {
                 let mut previous = state.cloned();
-                if lost {
+                if replace {
                     self.unsubscribe_trigger(name, &side, trigger, &mut records, state)
                         .await?;
                     previous = records.state(trigger).cloned().or(previous);
                 }
-                let _ = self
-                    .subscribe_trigger(name, &side, trigger, &mut records, previous.as_ref())
-                    .await?;
-            } else if self.subscribed_with_other_inputs(name, &side, trigger, entries) {
-                // A save that died after its subscribe was answered and before its version
-                // was stored: the service holds a subscription no stored version asked for.
-                self.unsubscribe_trigger(name, &side, trigger, &mut records, state)
-                    .await?;
-                let previous = records.state(trigger).cloned().or(state.cloned());
                 let _ = self
                     .subscribe_trigger(name, &side, trigger, &mut records, previous.as_ref())
                     .await?;
