@@ -398,16 +398,16 @@ impl<S: Store> Runtime<S> {
             let outcome = executor.execute(request).await;
             let run = flight.0.clone();
             let input = input(outcome);
-            match runtime
-                .clone()
-                .advance_boxed(run.clone(), input.clone())
-                .await
-            {
+            // Only a webhook's answer has a ledger entry to record it in if the run is gone.
+            let for_ledger = ledger::is_ledgered(&input).then(|| input.clone());
+            match runtime.clone().advance_boxed(run.clone(), input).await {
                 Ok(_) => {}
                 // The workflow was deleted while the call was out: its ledger entry is
                 // kept, so the answer is still recorded there.
                 Err(e) if super::deletion::run_is_gone(&e) => {
-                    runtime.settle_for_deleted_run(&run, &input).await;
+                    if let Some(input) = &for_ledger {
+                        runtime.settle_for_deleted_run(&run, input).await;
+                    }
                 }
                 // The run stays runnable at its in-flight deadline, so recovery sends the
                 // request again; nothing is lost, the result is just not recorded now.

@@ -67,6 +67,14 @@ pub(crate) fn record(
     Ok(changes)
 }
 
+/// Whether `input` is an answer that [`settle`] records in the ledger.
+pub(crate) fn is_ledgered(input: &Input) -> bool {
+    matches!(
+        input,
+        Input::SubscribeResult { .. } | Input::UnsubscribeResult { .. }
+    )
+}
+
 /// The settling update when `input` is a subscribe or unsubscribe result.
 pub(crate) fn settle(
     input: &Input,
