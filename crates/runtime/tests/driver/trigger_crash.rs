@@ -9,10 +9,10 @@ use super::harness::{
 };
 use hookflow_runtime::clock::ManualClock;
 use hookflow_store::{
-    MemoryStore, SubscriptionLedger, SubscriptionStatus, TriggerName, WorkflowName, WorkflowState,
-    WorkflowStore,
+    MemoryStore, SubscriptionLedger, SubscriptionStatus, TriggerName, TriggerState, WorkflowName,
+    WorkflowState, WorkflowStore,
 };
-use serde_json::json;
+use serde_json::{json, Value};
 use std::sync::Arc;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,11 +112,7 @@ async fn a_crash_before_the_trigger_state_is_written_is_reconciled_without_subsc
         .expect("reconcile");
     assert_eq!(reconciled, 1, "the answered subscribe was still unsettled");
     assert!(answering.uris().is_empty(), "not subscribed twice");
-    let state = store
-        .get_trigger_state(&name(), &TriggerName::new("hook").expect("trigger"))
-        .await
-        .expect("read")
-        .expect("trigger state written");
+    let state = hook_state(&store).await;
     assert_eq!(state.subscription, SubscriptionStatus::Subscribed);
     let answer = state.last_subscribe.expect("the subscribe exchange");
     assert_eq!(answer.response.expect("response")["statusCode"], 200);
@@ -156,11 +152,7 @@ async fn a_crash_before_the_enable_is_stored_unsubscribes_the_answered_subscribe
     assert_eq!(unsubscribed_with, subscribed_with, "the same callback URL");
     let workflow = store.get_workflow(&name()).await.expect("stored");
     assert_eq!(workflow.state, WorkflowState::Disabled);
-    let state = store
-        .get_trigger_state(&name(), &TriggerName::new("hook").expect("trigger"))
-        .await
-        .expect("read")
-        .expect("trigger state written");
+    let state = hook_state(&store).await;
     assert_eq!(state.subscription, SubscriptionStatus::Unsubscribed);
     assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
 }
@@ -169,20 +161,10 @@ async fn a_crash_before_the_enable_is_stored_unsubscribes_the_answered_subscribe
 async fn a_subscribe_lost_in_a_crash_is_unsubscribed_before_subscribing_again() {
     let store = MemoryStore::default();
     let clock = Arc::new(ManualClock::new(start_time()));
-    let answering = FakeExecutor::new(|_| ok_with(json!({})));
-    let first = runtime(store.clone(), clock.clone(), answering.clone());
-    first
-        .save_workflow("wf", &webhook_trigger_document(), WorkflowState::Enabled)
-        .await
-        .expect("first save");
-    first.shutdown().await;
-    clock.advance(std::time::Duration::from_secs(1));
+    let changed = subscribed_then_changed(&store, &clock).await;
 
     // Changed subscribe inputs: the old subscription is ended, the new subscribe goes out,
     // and the process dies before its answer.
-    let mut changed = webhook_trigger_document();
-    changed["definition"]["triggers"]["hook"]["inputs"]["subscribe"]["body"]["topic"] =
-        json!("orders");
     let gated = FakeExecutor::gated(|_| ok_with(json!({})));
     let second = runtime(store.clone(), clock.clone(), gated.clone());
     let saving = tokio::spawn({
@@ -220,11 +202,7 @@ async fn a_subscribe_lost_in_a_crash_is_unsubscribed_before_subscribing_again() 
     );
     assert_eq!(after.callback_url_sent(0), lost_with);
     assert_eq!(after.callback_url_sent(1), lost_with);
-    let state = store
-        .get_trigger_state(&name(), &TriggerName::new("hook").expect("trigger"))
-        .await
-        .expect("read")
-        .expect("trigger state");
+    let state = hook_state(&store).await;
     assert_eq!(state.subscription, SubscriptionStatus::Subscribed);
     assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
 }
@@ -233,20 +211,10 @@ async fn a_subscribe_lost_in_a_crash_is_unsubscribed_before_subscribing_again() 
 async fn a_subscribe_for_a_version_never_stored_is_replaced_by_the_stored_ones() {
     let store = MemoryStore::default();
     let clock = Arc::new(ManualClock::new(start_time()));
-    let answering = FakeExecutor::new(|_| ok_with(json!({})));
-    let first = runtime(store.clone(), clock.clone(), answering.clone());
-    first
-        .save_workflow("wf", &webhook_trigger_document(), WorkflowState::Enabled)
-        .await
-        .expect("first save");
-    first.shutdown().await;
-    clock.advance(std::time::Duration::from_secs(1));
+    let changed = subscribed_then_changed(&store, &clock).await;
 
     // Changed subscribe inputs: the service answers the new subscribe, and the process
     // dies before the new version is stored.
-    let mut changed = webhook_trigger_document();
-    changed["definition"]["triggers"]["hook"]["inputs"]["subscribe"]["body"]["topic"] =
-        json!("orders");
     let crashing = CrashingStore::new(store.clone(), CrashPoint::PutWorkflow);
     let service = FakeExecutor::new(|_| ok_with(json!({})));
     let second = runtime(crashing.clone(), clock.clone(), service.clone());
@@ -283,11 +251,33 @@ async fn a_subscribe_for_a_version_never_stored_is_replaced_by_the_stored_ones()
         None,
         "subscribed with the stored inputs"
     );
-    let state = store
+    let state = hook_state(&store).await;
+    assert_eq!(state.subscription, SubscriptionStatus::Subscribed);
+    assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
+}
+
+/// Saves `wf` enabled with the service answering, then moves the clock on; returns the same
+/// document with changed subscribe inputs.
+async fn subscribed_then_changed(store: &MemoryStore, clock: &Arc<ManualClock>) -> Value {
+    let answering = FakeExecutor::new(|_| ok_with(json!({})));
+    let first = runtime(store.clone(), clock.clone(), answering);
+    first
+        .save_workflow("wf", &webhook_trigger_document(), WorkflowState::Enabled)
+        .await
+        .expect("first save");
+    first.shutdown().await;
+    clock.advance(std::time::Duration::from_secs(1));
+    let mut changed = webhook_trigger_document();
+    changed["definition"]["triggers"]["hook"]["inputs"]["subscribe"]["body"]["topic"] =
+        json!("orders");
+    changed
+}
+
+/// The stored state of trigger `hook` of `wf`, which must have been written.
+async fn hook_state(store: &MemoryStore) -> TriggerState {
+    store
         .get_trigger_state(&name(), &TriggerName::new("hook").expect("trigger"))
         .await
         .expect("read")
-        .expect("trigger state");
-    assert_eq!(state.subscription, SubscriptionStatus::Subscribed);
-    assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
+        .expect("trigger state written")
 }
