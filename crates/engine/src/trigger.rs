@@ -67,6 +67,10 @@ pub fn evaluate_trigger(
             message: format!("the definition has no trigger '{trigger_name}'"),
         };
     };
+    // Nothing to evaluate: the call fires one run as it came (most triggers).
+    if trigger.split_on.is_none() && trigger.conditions.is_empty() {
+        return TriggerDecision::Fire(vec![outputs.clone()]);
+    }
     let parameters: serde_json::Map<String, Value> =
         definition.parameter_values().into_iter().collect();
     let ctx_for = |outputs: &Value| TriggerContext {

@@ -28,13 +28,18 @@ pub struct TriggerOutputs {
 }
 
 impl TriggerOutputs {
-    fn to_value(&self) -> Value {
-        json!({
-            "headers": self.headers,
-            "body": self.body,
-            "queries": self.queries,
-            "relativePathParameters": self.relative_path_parameters,
-        })
+    /// The outputs as the run sees them; the parts are moved, not copied (`json!` would
+    /// serialise each of them into a new value).
+    fn into_value(self) -> Value {
+        let mut outputs = Map::with_capacity(4);
+        outputs.insert("headers".into(), Value::Object(self.headers));
+        outputs.insert("body".into(), self.body);
+        outputs.insert("queries".into(), Value::Object(self.queries));
+        outputs.insert(
+            "relativePathParameters".into(),
+            Value::Object(self.relative_path_parameters),
+        );
+        Value::Object(outputs)
     }
 
     /// `x-ms-client-tracking-id` of the request, when it set one.
@@ -123,7 +128,8 @@ impl<S: Store> Runtime<S> {
         }
         let trigger_name = TriggerName::new(trigger)?;
         let now = self.now();
-        let raw_outputs = outputs.to_value();
+        let tracking = outputs.client_tracking_id();
+        let raw_outputs = outputs.into_value();
         let decision = {
             let env = self.run_env(now, workflow, "", None);
             evaluate_trigger(definition, trigger, &raw_outputs, &env)
@@ -150,7 +156,6 @@ impl<S: Store> Runtime<S> {
             _ => return Ok(TriggerOutcome::Skipped),
         };
         let key = &snapshot.keys.primary;
-        let tracking = outputs.client_tracking_id();
         let limits = concurrency::trigger_limits(definition, trigger);
         // Admission counts the runs in the store; holding the lock until the runs are
         // created keeps two calls from both taking the last slot.
