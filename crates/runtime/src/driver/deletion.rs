@@ -21,8 +21,7 @@ use super::ledger;
 use super::Runtime;
 use hookflow_engine::Input;
 use hookflow_store::{
-    LedgerChange, PageRequest, RunId, RunQuery, RunStatus, Store, WorkflowName, WorkflowState,
-    MAX_PAGE,
+    LedgerChange, PageRequest, RunId, RunQuery, RunStatus, Store, WorkflowName, MAX_PAGE,
 };
 use std::collections::HashSet;
 use std::time::Duration;
@@ -36,12 +35,7 @@ impl<S: Store> Runtime<S> {
     /// Deletes the workflow (see the module docs). NotFound if there is none. Failures to
     /// cancel a run or to unsubscribe are logged and do not stop the delete.
     pub async fn delete_workflow(&self, name: &WorkflowName) -> Result<()> {
-        let workflow = self
-            .shared
-            .store
-            .set_workflow_state(name, WorkflowState::Disabled, self.now())
-            .await?;
-        self.forget_workflow(name);
+        let workflow = self.store_disabled(name).await?;
         let cancelled = self.cancel_every_run(name).await?;
         self.await_unsubscribes(&cancelled).await;
         if let Err(error) = self.unsubscribe_all_triggers(&workflow).await {

@@ -731,13 +731,20 @@ impl<S: Store> Runtime<S> {
 
     /// Disables the workflow, then unsubscribes its webhook triggers (failures recorded).
     pub async fn disable_workflow(&self, name: &WorkflowName) -> Result<Workflow> {
+        let workflow = self.store_disabled(name).await?;
+        self.unsubscribe_all_triggers(&workflow).await?;
+        Ok(workflow)
+    }
+
+    /// Stores the workflow disabled and drops its cached snapshot, so no call is accepted
+    /// for it from here on (disable, and the first step of delete).
+    pub(crate) async fn store_disabled(&self, name: &WorkflowName) -> Result<Workflow> {
         let workflow = self
             .shared
             .store
             .set_workflow_state(name, WorkflowState::Disabled, self.now())
             .await?;
         self.forget_workflow(name);
-        self.unsubscribe_all_triggers(&workflow).await?;
         Ok(workflow)
     }
 

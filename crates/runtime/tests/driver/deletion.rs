@@ -37,6 +37,20 @@ fn unsubscribe_entry(run: &RunId) -> LedgerId {
     LedgerId::new(format!("{run}:Hook:Unsubscribe:0")).expect("ledger id")
 }
 
+/// A memory store, a runtime on it whose executor is gated, and a run waiting in `Hook`.
+async fn parked_on_gated_executor() -> (MemoryStore, Runtime<MemoryStore>, Arc<FakeExecutor>, RunId)
+{
+    let store = MemoryStore::default();
+    let gated = FakeExecutor::gated(|_| ok_with(json!({ "id": "sub-1" })));
+    let rt = runtime(
+        store.clone(),
+        Arc::new(ManualClock::new(start_time())),
+        gated.clone(),
+    );
+    let run = parked_run(&rt, &gated).await;
+    (store, rt, gated, run)
+}
+
 /// Deploys the parked-webhook workflow and starts a run that waits in `Hook`; the
 /// executor is gated, so this releases the subscribe.
 async fn parked_run<S: Store>(rt: &Runtime<S>, gated: &FakeExecutor) -> RunId {
@@ -55,14 +69,7 @@ async fn parked_run<S: Store>(rt: &Runtime<S>, gated: &FakeExecutor) -> RunId {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_waits_for_the_unsubscribe_and_keeps_its_record() {
-    let store = MemoryStore::default();
-    let gated = FakeExecutor::gated(|_| ok_with(json!({ "id": "sub-1" })));
-    let rt = runtime(
-        store.clone(),
-        Arc::new(ManualClock::new(start_time())),
-        gated.clone(),
-    );
-    let run = parked_run(&rt, &gated).await;
+    let (store, rt, gated, run) = parked_on_gated_executor().await;
 
     let deleting = tokio::spawn({
         let rt = rt.clone();
@@ -146,14 +153,7 @@ async fn a_crash_while_a_delete_unsubscribes_is_recovered_after_restart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_unsubscribe_does_not_hold_the_delete_and_its_late_answer_is_recorded() {
-    let store = MemoryStore::default();
-    let gated = FakeExecutor::gated(|_| ok_with(json!({ "id": "sub-1" })));
-    let rt = runtime(
-        store.clone(),
-        Arc::new(ManualClock::new(start_time())),
-        gated.clone(),
-    );
-    let run = parked_run(&rt, &gated).await;
+    let (store, rt, gated, run) = parked_on_gated_executor().await;
 
     // The service never answers the unsubscribe while the delete runs.
     tokio::time::timeout(Duration::from_secs(60), rt.delete_workflow(&name()))

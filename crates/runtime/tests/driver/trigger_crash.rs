@@ -112,11 +112,9 @@ async fn a_crash_before_the_trigger_state_is_written_is_reconciled_without_subsc
         .expect("reconcile");
     assert_eq!(reconciled, 1, "the answered subscribe was still unsettled");
     assert!(answering.uris().is_empty(), "not subscribed twice");
-    let state = hook_state(&store).await;
-    assert_eq!(state.subscription, SubscriptionStatus::Subscribed);
+    let state = assert_settled(&store, SubscriptionStatus::Subscribed).await;
     let answer = state.last_subscribe.expect("the subscribe exchange");
     assert_eq!(answer.response.expect("response")["statusCode"], 200);
-    assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
 
     // The state is right, so a disable unsubscribes what the service holds.
     restarted.disable_workflow(&name()).await.expect("disable");
@@ -152,9 +150,7 @@ async fn a_crash_before_the_enable_is_stored_unsubscribes_the_answered_subscribe
     assert_eq!(unsubscribed_with, subscribed_with, "the same callback URL");
     let workflow = store.get_workflow(&name()).await.expect("stored");
     assert_eq!(workflow.state, WorkflowState::Disabled);
-    let state = hook_state(&store).await;
-    assert_eq!(state.subscription, SubscriptionStatus::Unsubscribed);
-    assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
+    assert_settled(&store, SubscriptionStatus::Unsubscribed).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -202,9 +198,7 @@ async fn a_subscribe_lost_in_a_crash_is_unsubscribed_before_subscribing_again() 
     );
     assert_eq!(after.callback_url_sent(0), lost_with);
     assert_eq!(after.callback_url_sent(1), lost_with);
-    let state = hook_state(&store).await;
-    assert_eq!(state.subscription, SubscriptionStatus::Subscribed);
-    assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
+    assert_settled(&store, SubscriptionStatus::Subscribed).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,9 +245,7 @@ async fn a_subscribe_for_a_version_never_stored_is_replaced_by_the_stored_ones()
         None,
         "subscribed with the stored inputs"
     );
-    let state = hook_state(&store).await;
-    assert_eq!(state.subscription, SubscriptionStatus::Subscribed);
-    assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
+    assert_settled(&store, SubscriptionStatus::Subscribed).await;
 }
 
 /// Saves `wf` enabled with the service answering, then moves the clock on; returns the same
@@ -274,6 +266,15 @@ async fn subscribed_then_changed(store: &MemoryStore, clock: &Arc<ManualClock>) 
 }
 
 /// The stored state of trigger `hook` of `wf`, which must have been written.
+/// Asserts the trigger's subscription is `status` and no ledger entry is left unsettled;
+/// returns the trigger state.
+async fn assert_settled(store: &MemoryStore, status: SubscriptionStatus) -> TriggerState {
+    let state = hook_state(store).await;
+    assert_eq!(state.subscription, status);
+    assert!(store.unsettled_ledger(10).await.expect("ledger").is_empty());
+    state
+}
+
 async fn hook_state(store: &MemoryStore) -> TriggerState {
     store
         .get_trigger_state(&name(), &TriggerName::new("hook").expect("trigger"))
