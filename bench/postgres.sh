@@ -20,14 +20,21 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-1}
 BODY=${BODY:-'{"name":"Ada"}'}
 ADMIN_URL=${HOOKFLOW_BENCH_DATABASE_URL:-${HOOKFLOW_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}}
-DB=hf_bench_$$
-PG_URL=${ADMIN_URL%/*}/$DB
+# One fresh database per PostgreSQL set-up, so that each starts from the same empty
+# tables: measured on the database the one-node phases filled, two nodes would pay for
+# bigger indexes and for autovacuum catching up, and the comparison would be unfair.
+DBS=(hf_bench_$$_one hf_bench_$$_two)
 KEY=bench-admin-key
 bench_on_exit() {
-    psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    local db
+    for db in "${DBS[@]}"; do
+        psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+    done
 }
 bench_setup pg
-psql "$ADMIN_URL" -qc "CREATE DATABASE $DB"
+for db in "${DBS[@]}"; do
+    psql "$ADMIN_URL" -qc "CREATE DATABASE $db"
+done
 
 # start_node NAME [serve flags...]: starts a node and sets NODE_URL to its base URL.
 # (Called directly, not in $(…): the node must be a child of this shell, not of a
@@ -92,26 +99,23 @@ load() {
     "$BIN/hookflow-loadgen" --url "$url" -c "$connections" -d "$DURATION" --body "$BODY" --format tsv
 }
 
-# load_two URL_A URL_B: half the connections on each node at once; one TSV line with the
-# summed req/s, answered, 2xx and errors and the worse of the two latencies.
+# load_two URL_A URL_B: one load generator with half the connections on each node (one
+# generator, as in the one-node phases: two would cost the machine more).
 load_two() {
-    local half=$((CONNECTIONS / 2))
     if [[ $WARMUP != 0 ]]; then
-        "$BIN/hookflow-loadgen" --url "$1" -c "$half" -d "$WARMUP" --body "$BODY" --format tsv >/dev/null &
-        "$BIN/hookflow-loadgen" --url "$2" -c "$half" -d "$WARMUP" --body "$BODY" --format tsv >/dev/null
-        wait
+        "$BIN/hookflow-loadgen" --url "$1" --url "$2" -c "$CONNECTIONS" -d "$WARMUP" --body "$BODY" --format tsv >/dev/null
     fi
-    "$BIN/hookflow-loadgen" --url "$1" -c "$half" -d "$DURATION" --body "$BODY" --format tsv >"$BENCH_DIR/a.tsv" &
-    "$BIN/hookflow-loadgen" --url "$2" -c "$half" -d "$DURATION" --body "$BODY" --format tsv >"$BENCH_DIR/b.tsv"
-    wait
-    paste "$BENCH_DIR/a.tsv" "$BENCH_DIR/b.tsv" | awk -F'\t' '{
-        printf "%.1f\t%s\t%s\t%s\t%s\t%d\t%d\t%d\n", $1 + $9, ($2 > $10 ? $2 : $10), ($3 > $11 ? $3 : $11),
-            ($4 > $12 ? $4 : $12), ($5 > $13 ? $5 : $13), $6 + $14, $7 + $15, $8 + $16
-    }'
+    "$BIN/hookflow-loadgen" --url "$1" --url "$2" -c "$CONNECTIONS" -d "$DURATION" --body "$BODY" --format tsv
 }
 
 metric() {
     curl -s "${1%/}/metrics" | awk -v name="$2" '$1 == name { print $2 }'
+}
+
+# Before each PostgreSQL phase: write out everything dirty, so that no phase pays for
+# the checkpoint an earlier phase's WAL asked for (each phase writes hundreds of MB).
+checkpoint() {
+    psql "$ADMIN_URL" -qc "CHECKPOINT"
 }
 
 wal_bytes() {
@@ -131,11 +135,13 @@ SQLITE_COMPLETE=$(load "$CONNECTIONS" "$COMPLETE_URL")
 stop_nodes
 
 # --- PostgreSQL, one node --------------------------------------------------------------
-start_node pg-a --database "$PG_URL"
+start_node pg-a --database "${ADMIN_URL%/*}/${DBS[0]}"
 A=$NODE_URL
 read -r INTAKE_URL COMPLETE_URL < <(deploy "$A")
+checkpoint
 echo "  PostgreSQL, 1 node: intake..." >&2
 PG1_INTAKE=$(load "$CONNECTIONS" "$INTAKE_URL")
+checkpoint
 echo "  PostgreSQL, 1 node: complete runs (with cost counters)..." >&2
 # Warm up first, then count only the measured phase.
 if [[ $WARMUP != 0 ]]; then
@@ -155,10 +161,16 @@ done
 RUNS=$(cut -f7 <<<"$PG1_COMPLETE")
 
 # --- PostgreSQL, two nodes -------------------------------------------------------------
-start_node pg-b --database "$PG_URL"
+stop_nodes
+start_node pg-a2 --database "${ADMIN_URL%/*}/${DBS[1]}"
+A=$NODE_URL
+start_node pg-b --database "${ADMIN_URL%/*}/${DBS[1]}"
 B=$NODE_URL
+read -r INTAKE_URL COMPLETE_URL < <(deploy "$A")
+checkpoint
 echo "  PostgreSQL, 2 nodes: intake..." >&2
 PG2_INTAKE=$(load_two "$INTAKE_URL" "$(on_node "$INTAKE_URL" "$B")")
+checkpoint
 echo "  PostgreSQL, 2 nodes: complete runs..." >&2
 PG2_COMPLETE=$(load_two "$COMPLETE_URL" "$(on_node "$COMPLETE_URL" "$B")")
 NODES=$(curl -s -H "Authorization: Bearer $KEY" "${A%/}/api/nodes" | grep -o '"name"' | wc -l)

@@ -79,6 +79,9 @@ impl Target {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub target: Target,
+    /// More targets (same method and body): connection `i` goes to the `i % n`-th of
+    /// `target` and these, so one generator spreads its connections over several servers.
+    pub also: Vec<Target>,
     pub method: Method,
     pub body: Bytes,
     pub content_type: Option<String>,
@@ -134,6 +137,7 @@ impl Config {
     pub fn new(target: Target, connections: usize, duration: Duration) -> Self {
         Self {
             target,
+            also: Vec::new(),
             method: Method::POST,
             body: Bytes::new(),
             content_type: None,
@@ -167,6 +171,9 @@ impl Config {
         }
         if self.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
             return Err("the rate must be a positive number of requests per second".into());
+        }
+        if self.paths.is_some() && !self.also.is_empty() {
+            return Err("a list of URLs goes to one target only".into());
         }
         Ok(())
     }
@@ -331,6 +338,10 @@ async fn connection(shared: Arc<Shared>, index: usize) -> ConnectionResult {
         .rate
         .map(|rate| Duration::from_secs_f64(index as f64 / rate))
         .unwrap_or_default();
+    let target = match index % (config.also.len() + 1) {
+        0 => &config.target,
+        i => &config.also[i - 1],
+    };
     let mut sent: u32 = 0;
     let mut sender = None;
     while shared.claim() {
@@ -344,7 +355,7 @@ async fn connection(shared: Arc<Shared>, index: usize) -> ConnectionResult {
         };
         sent = sent.saturating_add(1);
         if sender.is_none() {
-            match connect(config).await {
+            match connect(target).await {
                 Ok(s) => sender = Some(s),
                 Err(_) => {
                     result.errors += 1;
@@ -355,7 +366,7 @@ async fn connection(shared: Arc<Shared>, index: usize) -> ConnectionResult {
             }
         }
         let Some(s) = sender.as_mut() else { continue };
-        let request = build_request(config);
+        let request = build_request(config, target);
         let outcome = tokio::time::timeout(config.timeout, async {
             s.ready().await?;
             let response = s.send_request(request).await?;
@@ -380,8 +391,8 @@ async fn connection(shared: Arc<Shared>, index: usize) -> ConnectionResult {
 
 type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
-async fn connect(config: &Config) -> Result<Sender, String> {
-    let stream = TcpStream::connect(config.target.addr)
+async fn connect(target: &Target) -> Result<Sender, String> {
+    let stream = TcpStream::connect(target.addr)
         .await
         .map_err(|e| e.to_string())?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
@@ -395,15 +406,15 @@ async fn connect(config: &Config) -> Result<Sender, String> {
     Ok(sender)
 }
 
-fn build_request(config: &Config) -> Request<Full<Bytes>> {
+fn build_request(config: &Config, target: &Target) -> Request<Full<Bytes>> {
     let path = match &config.paths {
         Some(paths) => paths.next(),
-        None => config.target.path_and_query.as_str(),
+        None => target.path_and_query.as_str(),
     };
     let mut builder = Request::builder()
         .method(config.method.clone())
         .uri(path)
-        .header(HOST, config.target.host.as_str());
+        .header(HOST, target.host.as_str());
     if let Some(content_type) = &config.content_type {
         builder = builder.header(CONTENT_TYPE, content_type.as_str());
     }

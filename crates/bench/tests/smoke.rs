@@ -74,6 +74,31 @@ async fn sqlite_reference_commits_every_body_before_answering() {
     assert_eq!(mode, "wal");
 }
 
+fn bodies(db: &std::path::Path) -> i64 {
+    let conn = rusqlite::Connection::open(db).expect("reopen");
+    conn.query_row("SELECT count(*) FROM bodies", [], |r| r.get(0))
+        .expect("count")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_are_spread_over_every_target() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("a.sqlite"), dir.path().join("b.sqlite"));
+    let (appender_a, _writer_a) = SqliteAppender::open(&a).expect("open a");
+    let (appender_b, _writer_b) = SqliteAppender::open(&b).expect("open b");
+    let target_a = start(Reference::Sqlite(appender_a)).await;
+    let target_b = start(Reference::Sqlite(appender_b)).await;
+    let mut config = Config::new(target_a, 4, Duration::from_secs(30));
+    config.also = vec![target_b];
+    config.requests = Some(400);
+    config.body = Bytes::from_static(b"payload");
+    let report = run(config).await.expect("run");
+    assert_eq!(report.statuses.get(&202), Some(&400));
+    let (on_a, on_b) = (bodies(&a), bodies(&b));
+    assert_eq!(on_a + on_b, 400);
+    assert!(on_a > 0 && on_b > 0, "a: {on_a}, b: {on_b}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_server_is_counted_as_errors_not_a_hang() {
     // Bind then drop to find a port nothing listens on.

@@ -13,9 +13,10 @@ use hyper::Method;
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// The target, an http:// URL on a loopback address or localhost.
-    #[arg(long)]
-    url: String,
+    /// The target, an http:// URL on a loopback address or localhost. Given several
+    /// times, the connections are spread evenly over the URLs (e.g. one per node).
+    #[arg(long, required = true)]
+    url: Vec<String>,
     /// Concurrent keep-alive connections.
     #[arg(long, short = 'c', default_value_t = 64)]
     connections: usize,
@@ -61,12 +62,15 @@ fn seconds(value: f64, what: &str) -> Result<Duration, String> {
 }
 
 async fn main_inner(args: Args) -> Result<(), String> {
-    let target = Target::parse(&args.url)?;
+    let mut targets = args.url.iter().map(|u| Target::parse(u));
+    let target = targets.next().ok_or("give --url")??;
+    let also = targets.collect::<Result<Vec<_>, _>>()?;
     let duration = match (args.duration, args.requests) {
         (None, None) => Some(Duration::from_secs(10)),
         (d, _) => d.map(|d| seconds(d, "duration")).transpose()?,
     };
     let mut config = Config::new(target, args.connections, Duration::from_secs(1));
+    config.also = also;
     config.duration = duration;
     config.requests = args.requests;
     config.rate = args.rate;
