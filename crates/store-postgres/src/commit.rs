@@ -204,8 +204,9 @@ struct Queue {
 impl Queue {
     /// The next batch: every write waiting, and while another writer's commit is in
     /// flight, every write arriving until it is done or the batch is full. `None` once
-    /// every sender is gone. Counts the batch in flight before the next writer may look.
-    async fn next_batch(&self) -> Option<Vec<Job>> {
+    /// every sender is gone. The batch counts as in flight (before the next writer may
+    /// look) until the returned guard is dropped, also if the writer task panics.
+    async fn next_batch(&self) -> Option<(Vec<Job>, InFlight)> {
         let mut receiver = self.receiver.lock().await;
         let mut batch = vec![receiver.recv().await?];
         let mut idle = self.in_flight.subscribe();
@@ -226,11 +227,16 @@ impl Queue {
             }
         }
         self.in_flight.send_modify(|n| *n += 1);
-        Some(batch)
+        Some((batch, InFlight(self.in_flight.clone())))
     }
+}
 
-    fn done(&self) {
-        self.in_flight.send_modify(|n| *n -= 1);
+/// One batch being committed; dropping it lets the next writer send.
+struct InFlight(Arc<watch::Sender<usize>>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n -= 1);
     }
 }
 
@@ -240,7 +246,7 @@ async fn run(
     queue: Queue,
     stats: Arc<WriteStats>,
 ) {
-    while let Some(batch) = queue.next_batch().await {
+    while let Some((batch, _in_flight)) = queue.next_batch().await {
         if connection.client.is_closed() {
             connection = match reconnect(&target).await {
                 Some(c) => c,
@@ -250,13 +256,11 @@ async fn run(
                             .reply
                             .send(Err(Error::unavailable("PostgreSQL is unreachable", true)));
                     }
-                    queue.done();
                     continue;
                 }
             };
         }
         commit_batch(&connection, batch, &stats).await;
-        queue.done();
     }
 }
 
@@ -386,4 +390,75 @@ fn decode((op, text): (Op, String)) -> Result<Value> {
         message: format!("{} answered something that is not JSON", op.function()),
         source: Some(Box::new(e)),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::FutureExt;
+
+    fn queue(max_batch: usize) -> (mpsc::UnboundedSender<Job>, Queue) {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let queue = Queue {
+            receiver: Arc::new(Mutex::new(receiver)),
+            in_flight: Arc::new(watch::channel(0).0),
+            max_batch,
+        };
+        (sender, queue)
+    }
+
+    fn send(sender: &mpsc::UnboundedSender<Job>, writes: usize) {
+        for _ in 0..writes {
+            let (reply, _) = oneshot::channel();
+            let job = Job {
+                op: Op::Append,
+                lock_key: String::new(),
+                argument: String::new(),
+                reply,
+            };
+            sender.send(job).expect("queued");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_batch_waits_for_the_commit_in_flight_and_takes_what_arrives_meanwhile() {
+        let (sender, queue) = queue(8);
+        send(&sender, 1);
+        let (first, in_flight) = queue.next_batch().await.expect("a batch");
+        assert_eq!(first.len(), 1, "nothing in flight: sent at once");
+        send(&sender, 2);
+        let mut second = Box::pin(queue.next_batch());
+        assert!((&mut second).now_or_never().is_none(), "overlapped");
+        send(&sender, 1);
+        assert!((&mut second).now_or_never().is_none(), "overlapped");
+        drop(in_flight);
+        let (second, _in_flight) = (&mut second).now_or_never().flatten().expect("sent");
+        assert_eq!(second.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_full_batch_goes_out_while_another_commit_is_in_flight() {
+        let (sender, queue) = queue(3);
+        send(&sender, 1);
+        let (_first, first_in_flight) = queue.next_batch().await.expect("a batch");
+        send(&sender, 2);
+        let mut second = Box::pin(queue.next_batch());
+        assert!((&mut second).now_or_never().is_none(), "overlapped");
+        send(&sender, 2);
+        let (second, second_in_flight) = (&mut second).now_or_never().flatten().expect("sent");
+        assert_eq!(second.len(), 3, "a full batch");
+        let mut third = Box::pin(queue.next_batch());
+        assert!(
+            (&mut third).now_or_never().is_none(),
+            "two commits in flight"
+        );
+        drop(first_in_flight);
+        assert!(
+            (&mut third).now_or_never().is_none(),
+            "one commit in flight"
+        );
+        drop(second_in_flight);
+        let (third, _) = (&mut third).now_or_never().flatten().expect("sent");
+        assert_eq!(third.len(), 1);
+    }
 }
