@@ -225,3 +225,24 @@ pub enum Event {
         at: DateTime<Utc>,
     },
 }
+
+impl Event {
+    /// The event's type name: the `type` tag it is serialised with.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::RunStarted { .. } => "RunStarted",
+            Event::ActionStarted { .. } => "ActionStarted",
+            Event::BranchChosen { .. } => "BranchChosen",
+            Event::LoopStarted { .. } => "LoopStarted",
+            Event::IterationCompleted { .. } => "IterationCompleted",
+            Event::ActionCompleted { .. } => "ActionCompleted",
+            Event::TimerScheduled { .. } => "TimerScheduled",
+            Event::TimerFired { .. } => "TimerFired",
+            Event::WebhookSubscribed { .. } => "WebhookSubscribed",
+            Event::CallbackReceived { .. } => "CallbackReceived",
+            Event::UnsubscribeRequested { .. } => "UnsubscribeRequested",
+            Event::UnsubscribeRecorded { .. } => "UnsubscribeRecorded",
+            Event::RunCompleted { .. } => "RunCompleted",
+        }
+    }
+}

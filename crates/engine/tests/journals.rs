@@ -24,6 +24,12 @@ fn recorded_journals_replay() {
         let doc: Value = serde_json::from_str(&text).expect("journal JSON");
         let journal: Vec<Event> = serde_json::from_value(doc["journal"].clone())
             .unwrap_or_else(|e| panic!("{}: events no longer deserialise: {e}", path.display()));
+        for (event, recorded) in journal
+            .iter()
+            .zip(doc["journal"].as_array().into_iter().flatten())
+        {
+            assert_eq!(recorded["type"], event.kind(), "{}", path.display());
+        }
         let state = RunState::replay(&journal);
         let status = state.status().map(|s| s.to_string());
         assert_eq!(

@@ -286,6 +286,13 @@ impl Drop for Scenario {
             replayed, self.state,
             "replaying the journal gives another state"
         );
+        for event in &self.journal {
+            assert_eq!(
+                serde_json::to_value(event).expect("event")["type"],
+                event.kind(),
+                "an event's kind is its type tag"
+            );
+        }
         let text = serde_json::to_string(&self.journal).expect("events serialise");
         let back: Vec<Event> = serde_json::from_str(&text).expect("events deserialise");
         assert_eq!(back, self.journal, "events survive a JSON round trip");
@@ -295,13 +302,5 @@ impl Drop for Scenario {
 
 /// The event type names of a decision, for compact assertions.
 pub fn event_names(events: &[Event]) -> Vec<String> {
-    events
-        .iter()
-        .map(|e| {
-            serde_json::to_value(e).expect("event")["type"]
-                .as_str()
-                .unwrap_or("")
-                .to_string()
-        })
-        .collect()
+    events.iter().map(|e| e.kind().to_string()).collect()
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use tokio_postgres::Row;
 
 use crate::codec::{
-    json, json_text, micros, opt_json_text, opt_micros, signed, stored, time, unsigned, Sql,
+    json_text, micros, opt_json_text, opt_micros, signed, stored, time, unsigned, Sql,
 };
 use crate::commit::Op;
 use crate::ledger::ledger_argument;
@@ -67,7 +67,7 @@ fn entries_argument(entries: &[JournalEntry]) -> Value {
     Value::Array(
         entries
             .iter()
-            .map(|e| json!({"kind": e.kind, "payload": json_text(&e.payload), "at": micros(e.at)}))
+            .map(|e| json!({"kind": e.kind, "payload": e.payload, "at": micros(e.at)}))
             .collect(),
     )
 }
@@ -281,7 +281,7 @@ impl RunStore for PostgresStore {
                 position: unsigned(position)?,
                 entry: JournalEntry {
                     kind: row.try_get(1).sql()?,
-                    payload: json(&row.try_get::<_, String>(2).sql()?)?,
+                    payload: row.try_get(2).sql()?,
                     at: time(row.try_get(3).sql()?)?,
                 },
             });

@@ -82,7 +82,7 @@ pub(crate) fn collect<T>(
 
 /// The column encodings every SQL backend shares.
 pub(crate) use hookflow_store::columns::{
-    json, json_text, micros, opt_json_text, opt_micros, signed, stored, time, unsigned,
+    json_text, micros, opt_json_text, opt_micros, signed, stored, time, unsigned,
 };
 
 /// Runs a statement through the connection's statement cache: the hot writes run the same

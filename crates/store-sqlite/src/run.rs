@@ -8,7 +8,7 @@ use hookflow_store::{
 };
 use rusqlite::{params, Connection, Row};
 
-use crate::codec::{collect, json, query_optional, time, unsigned, Sql};
+use crate::codec::{collect, query_optional, time, unsigned, Sql};
 use crate::run_write::{self, AppendText, CreateText, HistoryText};
 use crate::workflow::require_workflow;
 use crate::SqliteStore;
@@ -107,7 +107,7 @@ impl RunStore for SqliteStore {
                             position: unsigned(row.get(0).sql()?)?,
                             entry: JournalEntry {
                                 kind: row.get(1).sql()?,
-                                payload: json(&row.get::<_, String>(2).sql()?)?,
+                                payload: row.get(2).sql()?,
                                 at: time(row.get(3).sql()?)?,
                             },
                         })

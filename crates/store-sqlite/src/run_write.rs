@@ -68,10 +68,9 @@ impl HistoryText {
     }
 }
 
-/// Everything of a `create_run` that is JSON, as text.
+/// Everything of a `create_run` that is JSON, as text (journal entries already are).
 pub(crate) struct CreateText {
     trigger_outputs: Option<String>,
-    entries: Vec<String>,
     changes: ChangesText,
     history: Option<HistoryText>,
 }
@@ -80,30 +79,23 @@ impl CreateText {
     pub(crate) fn of(new: &NewRun) -> CreateText {
         CreateText {
             trigger_outputs: opt_json_text(&new.trigger.outputs),
-            entries: entry_texts(&new.entries),
             changes: ChangesText::of(&new.changes),
             history: new.history.as_ref().map(HistoryText::of),
         }
     }
 }
 
-/// Everything of an `append` that is JSON, as text.
+/// Everything of an `append` that is JSON, as text (journal entries already are).
 pub(crate) struct AppendText {
-    entries: Vec<String>,
     changes: ChangesText,
 }
 
 impl AppendText {
     pub(crate) fn of(append: &Append) -> AppendText {
         AppendText {
-            entries: entry_texts(&append.entries),
             changes: ChangesText::of(&append.changes),
         }
     }
-}
-
-fn entry_texts(entries: &[JournalEntry]) -> Vec<String> {
-    entries.iter().map(|e| json_text(&e.payload)).collect()
 }
 
 fn insert_entries(
@@ -111,19 +103,18 @@ fn insert_entries(
     run: &RunId,
     from: u64,
     entries: &[JournalEntry],
-    texts: &[String],
 ) -> Result<()> {
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO journal (run, position, kind, payload, at) VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .map_err(crate::codec::sql_error)?;
-    for (offset, (entry, text)) in entries.iter().zip(texts).enumerate() {
+    for (offset, entry) in entries.iter().enumerate() {
         stmt.execute(params![
             run.as_str(),
             signed(from + offset as u64)?,
             entry.kind,
-            text,
+            entry.payload,
             micros(entry.at)
         ])
         .map_err(crate::codec::sql_error)?;
@@ -322,7 +313,7 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
         Entity::Run,
         &new.id,
     )?;
-    insert_entries(conn, &new.id, 0, &new.entries, &text.entries)?;
+    insert_entries(conn, &new.id, 0, &new.entries)?;
     if let (Some(history), Some(history_text)) = (&new.history, text.history) {
         insert_history(conn, history, history_text)?;
     }
@@ -392,7 +383,7 @@ pub(crate) fn append(conn: &Connection, mut append: Append, mut text: AppendText
         }
     }
     let id = append.run.as_str();
-    insert_entries(conn, &append.run, position, &append.entries, &text.entries)?;
+    insert_entries(conn, &append.run, position, &append.entries)?;
     let new_position = position + append.entries.len() as u64;
     let summary = append.changes.summary.take();
     let runnable = append.changes.runnable.take();

@@ -10,17 +10,31 @@ use serde_json::Value;
 pub struct JournalEntry {
     /// The event's type name, e.g. `ActionCompleted`.
     pub kind: String,
-    pub payload: Value,
+    /// The event as JSON text. Text, not a `Value`: the runtime serialises an event
+    /// straight to it, the stores keep it as it is and the runtime parses it straight
+    /// back, with no tree of values built in between.
+    pub payload: String,
     pub at: DateTime<Utc>,
 }
 
 impl JournalEntry {
-    pub fn new(kind: impl Into<String>, payload: Value, at: DateTime<Utc>) -> Self {
+    /// An entry whose payload is `payload` as JSON text.
+    pub fn new(kind: impl Into<String>, payload: &Value, at: DateTime<Utc>) -> Self {
+        JournalEntry::from_text(kind, payload.to_string(), at)
+    }
+
+    /// An entry from JSON text already made (the caller vouches that it is JSON).
+    pub fn from_text(kind: impl Into<String>, payload: String, at: DateTime<Utc>) -> Self {
         JournalEntry {
             kind: kind.into(),
             payload,
             at,
         }
+    }
+
+    /// The payload parsed.
+    pub fn payload_value(&self) -> serde_json::Result<Value> {
+        serde_json::from_str(&self.payload)
     }
 }
 

@@ -17,16 +17,11 @@ pub(crate) fn encode(events: &[Event], at: DateTime<Utc>) -> Result<Vec<JournalE
     events
         .iter()
         .map(|event| {
-            let payload = serde_json::to_value(event).map_err(|e| RuntimeError::StoredData {
+            let payload = serde_json::to_string(event).map_err(|e| RuntimeError::StoredData {
                 what: "event".into(),
                 message: e.to_string(),
             })?;
-            let kind = payload
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("Event")
-                .to_string();
-            Ok(JournalEntry::new(kind, payload, at))
+            Ok(JournalEntry::from_text(event.kind(), payload, at))
         })
         .collect()
 }
@@ -35,7 +30,7 @@ pub(crate) fn decode(run: &str, entries: Vec<StoredEntry>) -> Result<Vec<Event>>
     entries
         .into_iter()
         .map(|stored| {
-            serde_json::from_value(stored.entry.payload).map_err(|e| RuntimeError::StoredData {
+            serde_json::from_str(&stored.entry.payload).map_err(|e| RuntimeError::StoredData {
                 what: format!("run {run} journal entry {}", stored.position),
                 message: e.to_string(),
             })

@@ -80,7 +80,7 @@ pub async fn concurrent_appends_one_winner_per_position<S: Store>(store: S) {
     let retried: HashSet<_> = journal
         .iter()
         .filter(|e| e.entry.kind == "Retry")
-        .map(|e| e.entry.payload["n"].clone())
+        .map(|e| e.entry.payload_value().expect("JSON")["n"].clone())
         .collect();
     assert_eq!(retried.len() as u64, TASKS);
     assert!(journal

@@ -59,7 +59,7 @@ pub async fn create_workflow<S: Store>(store: &S, name: &str) {
 }
 
 pub fn entry(kind: &str, n: u64) -> JournalEntry {
-    JournalEntry::new(kind, json!({ "n": n }), at(n as i64))
+    JournalEntry::new(kind, &json!({ "n": n }), at(n as i64))
 }
 
 /// A run of `workflow` with one `RunStarted` entry and nothing else.

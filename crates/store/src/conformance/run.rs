@@ -137,7 +137,7 @@ pub async fn append_is_fenced_by_position<S: Store>(store: S) {
     let journal = store.load_journal(&run.id, 0).await.expect("journal");
     let ns: Vec<_> = journal
         .iter()
-        .map(|e| e.entry.payload["n"].clone())
+        .map(|e| e.entry.payload_value().expect("JSON")["n"].clone())
         .collect();
     assert_eq!(ns, vec![json!(0), json!(1), json!(2)]);
     assert_eq!(store.get_run(&run.id).await.expect("run").position, 3);
