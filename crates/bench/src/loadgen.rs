@@ -78,10 +78,9 @@ impl Target {
 /// One run's settings.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub target: Target,
-    /// More targets (same method and body): connection `i` goes to the `i % n`-th of
-    /// `target` and these, so one generator spreads its connections over several servers.
-    pub also: Vec<Target>,
+    /// Where the requests go (same method and body): connection `i` goes to the
+    /// `i % n`-th, so one generator can spread its connections over several servers.
+    pub targets: Vec<Target>,
     pub method: Method,
     pub body: Bytes,
     pub content_type: Option<String>,
@@ -136,8 +135,7 @@ impl Config {
     /// A closed-loop POST of `body` to `target` on `connections` connections for `duration`.
     pub fn new(target: Target, connections: usize, duration: Duration) -> Self {
         Self {
-            target,
-            also: Vec::new(),
+            targets: vec![target],
             method: Method::POST,
             body: Bytes::new(),
             content_type: None,
@@ -172,7 +170,10 @@ impl Config {
         if self.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
             return Err("the rate must be a positive number of requests per second".into());
         }
-        if self.paths.is_some() && !self.also.is_empty() {
+        if self.targets.is_empty() {
+            return Err("give at least one target".into());
+        }
+        if self.paths.is_some() && self.targets.len() > 1 {
             return Err("a list of URLs goes to one target only".into());
         }
         Ok(())
@@ -338,10 +339,8 @@ async fn connection(shared: Arc<Shared>, index: usize) -> ConnectionResult {
         .rate
         .map(|rate| Duration::from_secs_f64(index as f64 / rate))
         .unwrap_or_default();
-    let target = match index % (config.also.len() + 1) {
-        0 => &config.target,
-        i => &config.also[i - 1],
-    };
+    // `run` checked that there is a target.
+    let target = &config.targets[index % config.targets.len()];
     let mut sent: u32 = 0;
     let mut sender = None;
     while shared.claim() {

@@ -89,7 +89,7 @@ async fn connections_are_spread_over_every_target() {
     let target_a = start(Reference::Sqlite(appender_a)).await;
     let target_b = start(Reference::Sqlite(appender_b)).await;
     let mut config = Config::new(target_a, 4, Duration::from_secs(30));
-    config.also = vec![target_b];
+    config.targets.push(target_b);
     config.requests = Some(400);
     config.body = Bytes::from_static(b"payload");
     let report = run(config).await.expect("run");

@@ -9,7 +9,7 @@ use hookflow_store::{
 use rusqlite::{params, Connection, Row};
 
 use crate::codec::{collect, query_optional, time, unsigned, Sql};
-use crate::run_write::{self, AppendText, CreateText, HistoryText};
+use crate::run_write::{self, ChangesText, CreateText, HistoryText};
 use crate::workflow::require_workflow;
 use crate::SqliteStore;
 
@@ -84,7 +84,7 @@ impl RunStore for SqliteStore {
     }
 
     async fn append(&self, request: Append) -> Result<u64> {
-        let text = AppendText::of(&request);
+        let text = ChangesText::of(&request.changes);
         self.write(move |conn| run_write::append(conn, request, text))
             .await
     }

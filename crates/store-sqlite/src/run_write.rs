@@ -3,7 +3,7 @@
 //!
 //! The writer thread is the one serial part of the store (group commit), so it should only
 //! run SQL: every JSON column is serialised beforehand by the caller's task
-//! ([`CreateText::of`], [`AppendText::of`]), on whichever worker thread it runs.
+//! ([`CreateText::of`], [`ChangesText::of`]), on whichever worker thread it runs.
 
 use hookflow_store::{
     ActionRecord, Append, Creation, Entity, Error, JournalEntry, LedgerChange, NewRun, Result, Run,
@@ -25,7 +25,8 @@ struct ActionText {
     error: Option<String>,
 }
 
-/// The JSON columns of a run's changes, as text.
+/// The JSON columns of a run's changes, as text: all of an `append` that is JSON besides
+/// its journal entries (which already are text).
 pub(crate) struct ChangesText {
     summary_outputs: Option<String>,
     summary_error: Option<String>,
@@ -33,7 +34,7 @@ pub(crate) struct ChangesText {
 }
 
 impl ChangesText {
-    fn of(changes: &RunChanges) -> ChangesText {
+    pub(crate) fn of(changes: &RunChanges) -> ChangesText {
         let summary = changes.summary.as_ref();
         ChangesText {
             summary_outputs: summary.and_then(|s| opt_json_text(&s.outputs)),
@@ -81,19 +82,6 @@ impl CreateText {
             trigger_outputs: opt_json_text(&new.trigger.outputs),
             changes: ChangesText::of(&new.changes),
             history: new.history.as_ref().map(HistoryText::of),
-        }
-    }
-}
-
-/// Everything of an `append` that is JSON, as text (journal entries already are).
-pub(crate) struct AppendText {
-    changes: ChangesText,
-}
-
-impl AppendText {
-    pub(crate) fn of(append: &Append) -> AppendText {
-        AppendText {
-            changes: ChangesText::of(&append.changes),
         }
     }
 }
@@ -356,7 +344,7 @@ macro_rules! next_runnable {
 }
 
 /// Appends at the expected position, under the lease if one is given.
-pub(crate) fn append(conn: &Connection, mut append: Append, mut text: AppendText) -> Result<u64> {
+pub(crate) fn append(conn: &Connection, mut append: Append, mut text: ChangesText) -> Result<u64> {
     let fence: Option<(i64, Option<String>, i64, String)> = query_optional(
         conn,
         "SELECT position, lease_owner, lease_epoch, workflow FROM run WHERE id = ?1",
@@ -387,9 +375,9 @@ pub(crate) fn append(conn: &Connection, mut append: Append, mut text: AppendText
     let new_position = position + append.entries.len() as u64;
     let summary = append.changes.summary.take();
     let runnable = append.changes.runnable.take();
-    let summary_outputs = text.changes.summary_outputs.take();
-    let summary_error = text.changes.summary_error.take();
-    apply_side_tables(conn, &append.run, &workflow, append.changes, text.changes)?;
+    let summary_outputs = text.summary_outputs.take();
+    let summary_error = text.summary_error.take();
+    apply_side_tables(conn, &append.run, &workflow, append.changes, text)?;
     // One update for the fence, the runnable time and (when the run finished) the
     // summary; the status columns are set only then, so other appends leave the status
     // indexes alone. Pending callbacks keep the run runnable whatever the write said, so a

@@ -62,15 +62,18 @@ fn seconds(value: f64, what: &str) -> Result<Duration, String> {
 }
 
 async fn main_inner(args: Args) -> Result<(), String> {
-    let mut targets = args.url.iter().map(|u| Target::parse(u));
-    let target = targets.next().ok_or("give --url")??;
-    let also = targets.collect::<Result<Vec<_>, _>>()?;
+    let targets = args
+        .url
+        .iter()
+        .map(|u| Target::parse(u))
+        .collect::<Result<Vec<_>, _>>()?;
+    let first = targets.first().cloned().ok_or("give --url")?;
     let duration = match (args.duration, args.requests) {
         (None, None) => Some(Duration::from_secs(10)),
         (d, _) => d.map(|d| seconds(d, "duration")).transpose()?,
     };
-    let mut config = Config::new(target, args.connections, Duration::from_secs(1));
-    config.also = also;
+    let mut config = Config::new(first.clone(), args.connections, Duration::from_secs(1));
+    config.targets = targets;
     config.duration = duration;
     config.requests = args.requests;
     config.rate = args.rate;
@@ -89,7 +92,7 @@ async fn main_inner(args: Args) -> Result<(), String> {
             .map(str::to_string)
             .collect();
         config.paths = Some(std::sync::Arc::new(
-            hookflow_bench::loadgen::Paths::from_urls(&config.target, &urls)?,
+            hookflow_bench::loadgen::Paths::from_urls(&first, &urls)?,
         ));
     }
     let report = run(config).await?;
