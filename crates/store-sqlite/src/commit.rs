@@ -1,8 +1,16 @@
 //! Group commit: one thread owns the write connection. Write requests arrive on a channel;
-//! the thread takes every request waiting (up to a batch limit), runs each inside its own
-//! savepoint of one transaction, commits once, and only then answers every waiter. One
-//! fsync covers the whole batch, so durability does not cost throughput, and a request's
-//! failure rolls back only its own savepoint.
+//! the thread takes every request waiting (up to a batch limit), runs them in one
+//! transaction, commits once, and only then answers every waiter. One fsync covers the
+//! whole batch, so durability does not cost throughput, and a request's failure undoes
+//! only its own changes:
+//!
+//! - a [`Isolation::Savepoint`] write runs inside its own savepoint, rolled back if it fails;
+//! - a [`Isolation::ChecksFirst`] write makes every check that can fail before it changes a
+//!   row, so when it fails it has changed nothing and needs no savepoint. Savepoints cost
+//!   the hot writes (runs created and advanced) a copy of every page they touch. Should
+//!   such a write fail after all (a failed disk, an id that collides), the transaction is
+//!   rolled back and the writes before it in the batch are refused as retryable; the
+//!   rest go on in a new transaction.
 //!
 //! Because every write goes through this one thread, checks made inside a write ("does
 //! this key exist?") cannot race with another write of this process.
@@ -14,8 +22,17 @@ use hookflow_store::{Error, Result};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+/// How a write's failure is kept from the rest of its batch (see the module comment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Isolation {
+    Savepoint,
+    /// The write fails, if at all, before it changes a row.
+    ChecksFirst,
+}
+
 /// A write waiting for the writer thread.
 trait Job: Send {
+    fn isolation(&self) -> Isolation;
     /// Runs the write on the open transaction and keeps its answer until the commit.
     fn execute(self: Box<Self>, conn: &Connection) -> (bool, Box<dyn Reply>);
     /// Answers without running (the transaction could not start).
@@ -29,6 +46,7 @@ trait Reply: Send {
 
 struct Request<F, R> {
     work: F,
+    isolation: Isolation,
     reply: oneshot::Sender<Result<R>>,
 }
 
@@ -42,6 +60,10 @@ where
     F: FnOnce(&Connection) -> Result<R> + Send + 'static,
     R: Send + 'static,
 {
+    fn isolation(&self) -> Isolation {
+        self.isolation
+    }
+
     fn execute(self: Box<Self>, conn: &Connection) -> (bool, Box<dyn Reply>) {
         let result = (self.work)(conn);
         (
@@ -92,13 +114,17 @@ impl Writer {
     }
 
     /// Queues a write and waits until it is committed (or failed).
-    pub(crate) async fn write<F, R>(&self, work: F) -> Result<R>
+    pub(crate) async fn write<F, R>(&self, isolation: Isolation, work: F) -> Result<R>
     where
         F: FnOnce(&Connection) -> Result<R> + Send + 'static,
         R: Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let job: Box<dyn Job> = Box::new(Request { work, reply });
+        let job: Box<dyn Job> = Box::new(Request {
+            work,
+            isolation,
+            reply,
+        });
         let stopped = || Error::unavailable("the SQLite writer thread has stopped", false);
         self.sender
             .as_ref()
@@ -154,25 +180,15 @@ fn commit_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) {
             job.abort(Error::unavailable(e.to_string(), e.is_retryable()));
             continue;
         }
-        if let Err(e) = cached(conn, "SAVEPOINT job") {
-            job.abort(Error::unavailable(e.to_string(), e.is_retryable()));
-            broken = Some(e);
-            continue;
+        broken = match job.isolation() {
+            Isolation::Savepoint => in_savepoint(conn, job, &mut replies),
+            Isolation::ChecksFirst => checks_first(conn, job, &mut replies),
         }
-        let (ok, reply) = job.execute(conn);
-        let end = if ok {
-            cached(conn, "RELEASE job")
-        } else {
-            cached(conn, "ROLLBACK TO job").and_then(|_| cached(conn, "RELEASE job"))
-        };
-        if let Err(e) = end {
-            // The transaction is in an unknown state: give up the whole batch below.
-            broken = Some(e);
-        }
-        replies.push(reply);
+        .err();
     }
     let outcome = match broken {
         Some(e) => {
+            // (Fails harmlessly when no transaction is open.)
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)
         }
@@ -191,5 +207,143 @@ fn commit_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) {
                 )));
             }
         }
+    }
+}
+
+/// Runs `job` inside its own savepoint. An error means the transaction is in an unknown
+/// state: the whole batch must be given up.
+fn in_savepoint(
+    conn: &Connection,
+    job: Box<dyn Job>,
+    replies: &mut Vec<Box<dyn Reply>>,
+) -> Result<()> {
+    if let Err(e) = cached(conn, "SAVEPOINT job") {
+        job.abort(Error::unavailable(e.to_string(), e.is_retryable()));
+        return Err(e);
+    }
+    let (ok, reply) = job.execute(conn);
+    replies.push(reply);
+    if ok {
+        cached(conn, "RELEASE job")
+    } else {
+        cached(conn, "ROLLBACK TO job").and_then(|_| cached(conn, "RELEASE job"))
+    }
+}
+
+/// Runs `job` with no savepoint. If it failed after changing rows, rolls the transaction
+/// back, refuses the writes in it (`replies`, as retryable) and begins a new one for the
+/// rest of the batch. An error means no transaction could be begun.
+fn checks_first(
+    conn: &Connection,
+    job: Box<dyn Job>,
+    replies: &mut Vec<Box<dyn Reply>>,
+) -> Result<()> {
+    let before = conn.total_changes();
+    let (ok, reply) = job.execute(conn);
+    // SQLite rolls the whole transaction back itself on some errors (a full disk).
+    if ok || (conn.total_changes() == before && !conn.is_autocommit()) {
+        replies.push(reply);
+        return Ok(());
+    }
+    let _ = conn.execute_batch("ROLLBACK");
+    tracing::warn!(
+        "a write failed after changing rows; the writes before it in its batch are refused"
+    );
+    for earlier in replies.drain(..) {
+        earlier.send(Err(Error::unavailable(
+            "rolled back with another write of its batch; retry",
+            true,
+        )));
+    }
+    // Its own failure is its answer.
+    reply.send(Ok(()));
+    cached(conn, "BEGIN IMMEDIATE")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connection() -> Connection {
+        let conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+            .expect("table");
+        conn
+    }
+
+    /// A job inserting `n`, then failing if `fail` (after its insert).
+    fn insert(
+        isolation: Isolation,
+        n: i64,
+        fail: bool,
+    ) -> (Box<dyn Job>, oneshot::Receiver<Result<()>>) {
+        let (reply, answer) = oneshot::channel();
+        let work = move |conn: &Connection| {
+            conn.execute("INSERT INTO t (n) VALUES (?1)", [n])
+                .map_err(crate::codec::sql_error)?;
+            match fail {
+                true => Err(Error::unavailable("made to fail", false)),
+                false => Ok(()),
+            }
+        };
+        let job: Box<dyn Job> = Box::new(Request {
+            work,
+            isolation,
+            reply,
+        });
+        (job, answer)
+    }
+
+    fn stored(conn: &Connection) -> Vec<i64> {
+        let mut stmt = conn.prepare("SELECT n FROM t ORDER BY n").expect("select");
+        let rows = stmt.query_map([], |row| row.get(0)).expect("rows");
+        rows.map(|r| r.expect("row")).collect()
+    }
+
+    fn answer(mut receiver: oneshot::Receiver<Result<()>>) -> Result<()> {
+        receiver.try_recv().expect("answered")
+    }
+
+    #[test]
+    fn a_failed_savepoint_write_undoes_only_itself() {
+        let conn = connection();
+        let (first, a) = insert(Isolation::Savepoint, 1, false);
+        let (failing, b) = insert(Isolation::Savepoint, 2, true);
+        let (last, c) = insert(Isolation::ChecksFirst, 3, false);
+        commit_batch(&conn, vec![first, failing, last]);
+        assert!(answer(a).is_ok());
+        assert!(answer(b).is_err());
+        assert!(answer(c).is_ok());
+        assert_eq!(stored(&conn), vec![1, 3]);
+    }
+
+    #[test]
+    fn a_checks_first_write_failing_after_a_change_refuses_the_writes_before_it() {
+        let conn = connection();
+        let (first, a) = insert(Isolation::ChecksFirst, 1, false);
+        let (failing, b) = insert(Isolation::ChecksFirst, 2, true);
+        let (last, c) = insert(Isolation::ChecksFirst, 3, false);
+        commit_batch(&conn, vec![first, failing, last]);
+        let refused = answer(a).expect_err("rolled back with the failed write");
+        assert!(refused.is_retryable());
+        let own = answer(b).expect_err("its own failure");
+        assert!(!own.is_retryable(), "{own}");
+        assert!(answer(c).is_ok(), "the rest of the batch commits");
+        assert_eq!(stored(&conn), vec![3]);
+        assert!(conn.is_autocommit(), "no transaction is left open");
+    }
+
+    #[test]
+    fn a_checks_first_write_failing_before_any_change_leaves_its_batch_alone() {
+        let conn = connection();
+        let (first, a) = insert(Isolation::ChecksFirst, 1, false);
+        // The key is taken: its insert fails, changing nothing.
+        let (failing, b) = insert(Isolation::ChecksFirst, 1, false);
+        let (last, c) = insert(Isolation::ChecksFirst, 3, false);
+        commit_batch(&conn, vec![first, failing, last]);
+        assert!(answer(a).is_ok());
+        assert!(answer(b).is_err());
+        assert!(answer(c).is_ok());
+        assert_eq!(stored(&conn), vec![1, 3]);
     }
 }

@@ -1,8 +1,8 @@
 //! The webhook subscription ledger in SQLite.
 
 use hookflow_store::{
-    Entity, Error, LedgerEntry, LedgerId, LedgerTarget, LedgerUpdate, Result, SubscriptionLedger,
-    WorkflowName,
+    Entity, Error, LedgerChange, LedgerEntry, LedgerId, LedgerTarget, LedgerUpdate, Result,
+    SubscriptionLedger, WorkflowName,
 };
 use rusqlite::{params, Connection, Row};
 
@@ -29,8 +29,52 @@ fn load(conn: &Connection, id: &LedgerId) -> Result<LedgerEntry> {
     .ok_or_else(|| Error::not_found(Entity::LedgerEntry, id))?
 }
 
+/// Whether an entry with this id exists.
+fn entry_exists(conn: &Connection, id: &LedgerId) -> Result<bool> {
+    let found: Option<i64> = query_optional(
+        conn,
+        "SELECT 1 FROM ledger WHERE id = ?1",
+        [id.as_str()],
+        |row| row.get(0),
+    )?;
+    Ok(found.is_some())
+}
+
+/// The checks of a run write's ledger changes, made before the write changes anything:
+/// a new entry's id is free and its workflow exists (`run_workflow` does: the run does),
+/// an updated entry exists or is new in the same write.
+pub(crate) fn check_changes(
+    conn: &Connection,
+    changes: &[LedgerChange],
+    run_workflow: &str,
+) -> Result<()> {
+    let recorded_before = |index: usize, id: &LedgerId| {
+        changes[..index]
+            .iter()
+            .any(|c| matches!(c, LedgerChange::Record(e) if &e.id == id))
+    };
+    for (index, change) in changes.iter().enumerate() {
+        match change {
+            LedgerChange::Record(entry) => {
+                if entry.workflow.as_str() != run_workflow {
+                    require_workflow(conn, &entry.workflow)?;
+                }
+                if recorded_before(index, &entry.id) || entry_exists(conn, &entry.id)? {
+                    return Err(Error::already_exists(Entity::LedgerEntry, &entry.id));
+                }
+            }
+            LedgerChange::Update(update) => {
+                if !recorded_before(index, &update.id) && !entry_exists(conn, &update.id)? {
+                    return Err(Error::not_found(Entity::LedgerEntry, &update.id));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Inserts a new entry; Conflict if the id exists, NotFound if the workflow does not.
-pub(crate) fn record_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()> {
+fn record_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()> {
     require_workflow(conn, &entry.workflow)?;
     insert_entry(conn, entry)
 }

@@ -28,7 +28,7 @@ use hookflow_store::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::codec::Sql;
-use crate::commit::Writer;
+use crate::commit::{Isolation, Writer};
 
 pub use migration::SCHEMA_VERSION;
 
@@ -142,13 +142,24 @@ impl SqliteStore {
         })
     }
 
-    /// Runs `work` in the next group-committed transaction; answers after the commit.
+    /// Runs `work` in the next group-committed transaction, inside its own savepoint;
+    /// answers after the commit.
     async fn write<F, R>(&self, work: F) -> Result<R>
     where
         F: FnOnce(&Connection) -> Result<R> + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.writer.write(work).await
+        self.inner.writer.write(Isolation::Savepoint, work).await
+    }
+
+    /// [`Self::write`] for work that makes every check that can fail before it changes a
+    /// row, so it needs no savepoint (see module `commit`).
+    async fn write_checked<F, R>(&self, work: F) -> Result<R>
+    where
+        F: FnOnce(&Connection) -> Result<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.writer.write(Isolation::ChecksFirst, work).await
     }
 
     /// Runs `work` on a read connection, in one read transaction (a consistent snapshot).

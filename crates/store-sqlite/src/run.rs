@@ -79,13 +79,13 @@ fn history_row(row: &Row) -> Result<TriggerHistory> {
 impl RunStore for SqliteStore {
     async fn create_run(&self, new: NewRun) -> Result<Creation> {
         let text = CreateText::of(&new);
-        self.write(move |conn| run_write::create(conn, new, text))
+        self.write_checked(move |conn| run_write::create(conn, new, text))
             .await
     }
 
     async fn append(&self, request: Append) -> Result<u64> {
         let text = ChangesText::of(&request.changes);
-        self.write(move |conn| run_write::append(conn, request, text))
+        self.write_checked(move |conn| run_write::append(conn, request, text))
             .await
     }
 

@@ -4,6 +4,11 @@
 //! The writer thread is the one serial part of the store (group commit), so it should only
 //! run SQL: every JSON column is serialised beforehand by the caller's task
 //! ([`CreateText::of`], [`ChangesText::of`]), on whichever worker thread it runs.
+//!
+//! Both make every check that can fail before their first change (fence, workflow,
+//! idempotency key, callbacks, ledger), so they run without a savepoint of their own.
+//! Only an id that collides (a run, history or ledger id written meanwhile by no check)
+//! or an SQL failure can fail them later; the writer then rolls back their whole batch.
 
 use hookflow_store::{
     ActionRecord, Append, Creation, Entity, Error, JournalEntry, LedgerChange, NewRun, Result, Run,
@@ -15,7 +20,7 @@ use crate::codec::{
     execute, insert_new, json_text, micros, opt_json_text, opt_micros, query_optional, signed,
     stored, unsigned,
 };
-use crate::ledger::{insert_entry, record_entry, update_entry};
+use crate::ledger::{check_changes, insert_entry, update_entry};
 use crate::workflow::require_workflow;
 
 /// The JSON columns of an action record, as text.
@@ -110,13 +115,42 @@ fn insert_entries(
     Ok(())
 }
 
-/// Writes the parts of `changes` other than the summary and the runnable time (which
-/// `create` puts in the run row itself and `append` writes in [`append`]). Any error leaves
-/// partial writes behind: the caller's savepoint rolls them back.
-fn apply_side_tables(
+/// Every check of `changes` that can fail, made before the write changes a row, so the
+/// write needs no savepoint (`commit::Isolation::ChecksFirst`): each callback consumed is
+/// the run's and still pending, each ledger change can be made.
+fn check_side_tables(
     conn: &Connection,
     run: &RunId,
     workflow: &str,
+    changes: &RunChanges,
+) -> Result<()> {
+    for callback in &changes.consume_callbacks {
+        let consumed: Option<i64> = query_optional(
+            conn,
+            "SELECT consumed FROM callback WHERE id = ?1 AND run = ?2",
+            params![signed(callback.0)?, run.as_str()],
+            |row| row.get(0),
+        )?;
+        match consumed {
+            None => return Err(Error::not_found(Entity::Callback, callback)),
+            Some(0) => {}
+            Some(_) => {
+                return Err(Error::AlreadyConsumed {
+                    run: run.to_string(),
+                    id: callback.0,
+                })
+            }
+        }
+    }
+    check_changes(conn, &changes.ledger, workflow)
+}
+
+/// Writes the parts of `changes` other than the summary and the runnable time (which
+/// `create` puts in the run row itself and `append` writes in [`append`]), once
+/// [`check_side_tables`] has passed.
+fn apply_side_tables(
+    conn: &Connection,
+    run: &RunId,
     changes: RunChanges,
     texts: ChangesText,
 ) -> Result<()> {
@@ -140,22 +174,6 @@ fn apply_side_tables(
         };
     }
     for callback in changes.consume_callbacks {
-        let consumed: Option<i64> = query_optional(
-            conn,
-            "SELECT consumed FROM callback WHERE id = ?1 AND run = ?2",
-            params![signed(callback.0)?, id],
-            |row| row.get(0),
-        )?;
-        match consumed {
-            None => return Err(Error::not_found(Entity::Callback, callback)),
-            Some(0) => {}
-            Some(_) => {
-                return Err(Error::AlreadyConsumed {
-                    run: id.to_owned(),
-                    id: callback.0,
-                })
-            }
-        }
         execute(
             conn,
             "UPDATE callback SET consumed = 1 WHERE id = ?1",
@@ -164,14 +182,8 @@ fn apply_side_tables(
     }
     for change in changes.ledger {
         match change {
-            // The run's own workflow exists (the run does); any other must be looked up.
-            LedgerChange::Record(entry) if entry.workflow.as_str() == workflow => {
-                insert_entry(conn, &entry)?
-            }
-            LedgerChange::Record(entry) => record_entry(conn, &entry)?,
-            LedgerChange::Update(update) => {
-                update_entry(conn, &update)?;
-            }
+            LedgerChange::Record(entry) => insert_entry(conn, &entry)?,
+            LedgerChange::Update(update) => update_entry(conn, &update)?,
         }
     }
     for (record, text) in changes.actions.iter().zip(texts.actions) {
@@ -267,6 +279,7 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
             });
         }
     }
+    check_side_tables(conn, &new.id, new.workflow.as_str(), &new.changes)?;
     let summary = new.changes.summary.take();
     let runnable = new.changes.runnable.take().and_then(runnable_column);
     let status = summary.as_ref().map_or(new.status, |s| s.status);
@@ -306,13 +319,7 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
         insert_history(conn, history, history_text)?;
     }
     // A callback names an existing run, so none can wait for this one yet: no inbox check.
-    apply_side_tables(
-        conn,
-        &new.id,
-        new.workflow.as_str(),
-        new.changes,
-        text.changes,
-    )?;
+    apply_side_tables(conn, &new.id, new.changes, text.changes)?;
     // Built from what was written rather than read back: one query less per run.
     Ok(Creation::Created(Box::new(Run {
         id: new.id,
@@ -370,6 +377,7 @@ pub(crate) fn append(conn: &Connection, mut append: Append, mut text: ChangesTex
             });
         }
     }
+    check_side_tables(conn, &append.run, &workflow, &append.changes)?;
     let id = append.run.as_str();
     insert_entries(conn, &append.run, position, &append.entries)?;
     let new_position = position + append.entries.len() as u64;
@@ -377,7 +385,7 @@ pub(crate) fn append(conn: &Connection, mut append: Append, mut text: ChangesTex
     let runnable = append.changes.runnable.take();
     let summary_outputs = text.summary_outputs.take();
     let summary_error = text.summary_error.take();
-    apply_side_tables(conn, &append.run, &workflow, append.changes, text)?;
+    apply_side_tables(conn, &append.run, append.changes, text)?;
     // One update for the fence, the runnable time and (when the run finished) the
     // summary; the status columns are set only then, so other appends leave the status
     // indexes alone. Pending callbacks keep the run runnable whatever the write said, so a
