@@ -224,7 +224,7 @@ impl RunStore for PostgresStore {
             "client_tracking_id": new.client_tracking_id,
             "idempotency_key": new.idempotency_key,
             "entries": entries_argument(&new.entries),
-            "history": new.history.as_ref().map(history_argument),
+            "history": new.records_history.then(|| history_argument(&new.fired_history())),
             "changes": changes_argument(&new.changes)?,
         });
         let done = self

@@ -165,6 +165,12 @@ CREATE INDEX run_queued ON run (id) WHERE status = 'Waiting';
     r#"
 ALTER TABLE ledger ADD COLUMN workflow_deleted INTEGER NOT NULL DEFAULT 0;
 "#,
+    // 5: a run that records its firing in the trigger history is that history entry (its
+    // trigger columns are the entry's), rather than writing a copy to `trigger_history`.
+    // Runs created before keep their copies there, with this flag 0.
+    r#"
+ALTER TABLE run ADD COLUMN fired_history INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -9,7 +9,7 @@ use hookflow_store::{
 use rusqlite::{params, Connection, Row};
 
 use crate::codec::{collect, query_optional, time, unsigned, Sql};
-use crate::run_write::{self, ChangesText, CreateText, HistoryText};
+use crate::run_write::{self, ChangesText, CreateText, HistoryText, FIRED_HISTORY_COLUMNS};
 use crate::workflow::require_workflow;
 use crate::SqliteStore;
 
@@ -236,7 +236,9 @@ impl RunStore for SqliteStore {
                 conn,
                 &format!(
                     "SELECT {HISTORY_COLUMNS} FROM trigger_history \
-                     WHERE workflow = ?1 AND trigger = ?2 AND id = ?3"
+                     WHERE workflow = ?1 AND trigger = ?2 AND id = ?3 \
+                     UNION ALL SELECT {FIRED_HISTORY_COLUMNS} FROM run \
+                     WHERE id = ?3 AND workflow = ?1 AND trigger_name = ?2 AND fired_history = 1"
                 ),
                 params![workflow.as_str(), trigger.as_str(), id.as_str()],
                 |row| Ok(history_row(row)),
@@ -262,7 +264,11 @@ impl RunStore for SqliteStore {
                 .prepare_cached(&format!(
                     "SELECT {HISTORY_COLUMNS} FROM trigger_history \
                      WHERE workflow = ?1 AND trigger = ?2 AND (?3 IS NULL OR status = ?3) \
-                     AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?5"
+                     AND (?4 IS NULL OR id < ?4) \
+                     UNION ALL SELECT {FIRED_HISTORY_COLUMNS} FROM run \
+                     WHERE workflow = ?1 AND trigger_name = ?2 AND fired_history = 1 \
+                     AND (?3 IS NULL OR trigger_status = ?3) AND (?4 IS NULL OR id < ?4) \
+                     ORDER BY 3 DESC LIMIT ?5"
                 ))
                 .sql()?;
             let rows = stmt

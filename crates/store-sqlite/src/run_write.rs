@@ -1,5 +1,5 @@
 //! The two writes that advance runs — `create_run` and `append` — and the side tables they
-//! change together (summary, timers, callbacks, ledger, action records, history).
+//! change together (summary, timers, callbacks, ledger, action records).
 //!
 //! The writer thread is the one serial part of the store (group commit), so it should only
 //! run SQL: every JSON column is serialised beforehand by the caller's task
@@ -7,8 +7,7 @@
 //!
 //! Both make every check that can fail before their first change (fence, workflow,
 //! idempotency key, callbacks, ledger), so they run without a savepoint of their own.
-//! Only an id that collides (a run, history or ledger id written meanwhile by no check)
-//! or an SQL failure can fail them later; the writer then rolls back their whole batch.
+//! Only an SQL failure can fail them later; the writer then rolls back their whole batch.
 
 use hookflow_store::{
     ActionRecord, Append, Creation, Entity, Error, JournalEntry, LedgerChange, NewRun, Result, Run,
@@ -78,7 +77,6 @@ impl HistoryText {
 pub(crate) struct CreateText {
     trigger_outputs: Option<String>,
     changes: ChangesText,
-    history: Option<HistoryText>,
 }
 
 impl CreateText {
@@ -86,7 +84,6 @@ impl CreateText {
         CreateText {
             trigger_outputs: opt_json_text(&new.trigger.outputs),
             changes: ChangesText::of(&new.changes),
-            history: new.history.as_ref().map(HistoryText::of),
         }
     }
 }
@@ -226,11 +223,32 @@ fn upsert_action(
     Ok(())
 }
 
+/// The columns of [`crate::run`]'s history queries, read from a run that is its own fired
+/// history (migration 5).
+pub(crate) const FIRED_HISTORY_COLUMNS: &str = "workflow, trigger_name, id, trigger_at, \
+     trigger_at, trigger_status, trigger_code, 1, id, NULL, trigger_outputs, NULL";
+
+/// Records a history of a trigger that did not start a run (those of runs are the runs);
+/// Conflict if its id is taken, by a recorded history or a run's.
 pub(crate) fn insert_history(
     conn: &Connection,
     history: &TriggerHistory,
     text: HistoryText,
 ) -> Result<()> {
+    let fired: Option<i64> = query_optional(
+        conn,
+        "SELECT 1 FROM run WHERE id = ?1 AND workflow = ?2 AND trigger_name = ?3 \
+         AND fired_history = 1",
+        params![
+            history.id.as_str(),
+            history.workflow.as_str(),
+            history.trigger.as_str()
+        ],
+        |row| row.get(0),
+    )?;
+    if fired.is_some() {
+        return Err(Error::already_exists(Entity::TriggerHistory, &history.id));
+    }
     insert_new(
         conn,
         "INSERT INTO trigger_history (workflow, trigger, id, start_time, end_time, status, code, \
@@ -279,6 +297,21 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
             });
         }
     }
+    if new.records_history {
+        let recorded: Option<i64> = query_optional(
+            conn,
+            "SELECT 1 FROM trigger_history WHERE workflow = ?1 AND trigger = ?2 AND id = ?3",
+            params![
+                new.workflow.as_str(),
+                new.trigger.name.as_str(),
+                new.id.as_str()
+            ],
+            |row| row.get(0),
+        )?;
+        if recorded.is_some() {
+            return Err(Error::already_exists(Entity::TriggerHistory, &new.id));
+        }
+    }
     check_side_tables(conn, &new.id, new.workflow.as_str(), &new.changes)?;
     let summary = new.changes.summary.take();
     let runnable = new.changes.runnable.take().and_then(runnable_column);
@@ -290,8 +323,8 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
         conn,
         "INSERT INTO run (id, workflow, version, status, start_time, end_time, trigger_name, \
          trigger_status, trigger_code, trigger_outputs, trigger_at, outputs, error, \
-         client_tracking_id, position, idempotency_key, runnable_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+         client_tracking_id, position, idempotency_key, runnable_at, fired_history) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         params![
             new.id.as_str(),
             new.workflow.as_str(),
@@ -309,15 +342,13 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
             new.client_tracking_id,
             signed(position)?,
             new.idempotency_key,
-            runnable
+            runnable,
+            new.records_history
         ],
         Entity::Run,
         &new.id,
     )?;
     insert_entries(conn, &new.id, 0, &new.entries)?;
-    if let (Some(history), Some(history_text)) = (&new.history, text.history) {
-        insert_history(conn, history, history_text)?;
-    }
     // A callback names an existing run, so none can wait for this one yet: no inbox check.
     apply_side_tables(conn, &new.id, new.changes, text.changes)?;
     // Built from what was written rather than read back: one query less per run.

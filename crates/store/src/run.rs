@@ -128,8 +128,31 @@ pub struct NewRun {
     pub idempotency_key: Option<String>,
     pub entries: Vec<JournalEntry>,
     pub changes: RunChanges,
-    /// The trigger history recorded with the run.
-    pub history: Option<TriggerHistory>,
+    /// Whether the firing that started the run is recorded in the trigger history, as
+    /// [`NewRun::fired_history`]: the run's trigger record under the run's id, which is
+    /// what a fired trigger's history is in Logic Apps. (A store may keep it as the run row
+    /// itself rather than a copy.)
+    pub records_history: bool,
+}
+
+impl NewRun {
+    /// The trigger history entry of the firing that started this run.
+    pub fn fired_history(&self) -> TriggerHistory {
+        TriggerHistory {
+            workflow: self.workflow.clone(),
+            trigger: self.trigger.name.clone(),
+            id: self.id.clone().into(),
+            start_time: self.trigger.at,
+            end_time: Some(self.trigger.at),
+            status: self.trigger.status,
+            code: self.trigger.code.clone(),
+            fired: true,
+            run: Some(self.id.clone()),
+            inputs: None,
+            outputs: self.trigger.outputs.clone(),
+            error: None,
+        }
+    }
 }
 
 /// The outcome of [`RunStore::create_run`].

@@ -7,7 +7,7 @@ use super::concurrency::{self, Admission};
 use super::error::{Result, RuntimeError};
 use super::projection::run_status;
 use super::response::ResponseHandle;
-use super::start::{fired_history, fired_trigger, StartOf};
+use super::start::{fired_trigger, StartOf};
 use super::Runtime;
 use hookflow_definition::model::ActionType;
 use hookflow_engine::trigger::{evaluate_trigger, TriggerDecision};
@@ -249,12 +249,12 @@ impl<S: Store> Runtime<S> {
                         .status()
                         .map_or(RunStatus::Running, run_status),
                     start_time: now,
-                    trigger: fired_trigger(&trigger_name, run_outputs.clone(), now),
+                    trigger: fired_trigger(&trigger_name, run_outputs, now),
                     client_tracking_id: client_tracking_id.clone(),
                     idempotency_key: idempotency,
                     entries: std::mem::take(&mut started.entries),
                     changes: std::mem::take(&mut started.changes),
-                    history: Some(fired_history(&name, &trigger_name, &run, run_outputs, now)),
+                    records_history: true,
                 })
                 .await?;
             if let Creation::Duplicate { original } = created {
@@ -439,7 +439,7 @@ impl<S: Store> Runtime<S> {
                 version,
                 status: RunStatus::Waiting,
                 start_time: now,
-                trigger: fired_trigger(trigger, outputs.clone(), now),
+                trigger: fired_trigger(trigger, outputs, now),
                 client_tracking_id: tracking.unwrap_or_else(|| run.to_string()),
                 idempotency_key: idempotency,
                 entries: Vec::new(),
@@ -447,7 +447,7 @@ impl<S: Store> Runtime<S> {
                     runnable: Some(self.queue_recheck(now)),
                     ..RunChanges::default()
                 },
-                history: Some(fired_history(workflow, trigger, &run, outputs, now)),
+                records_history: true,
             })
             .await?;
         if matches!(created, Creation::Created(_)) {

@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use hookflow_definition::CheckedDefinition;
 use hookflow_engine::{decide_owned, Decision, Input, RunState, TriggerRecord, WorkflowRef};
 use hookflow_store::{
-    HistoryId, JournalEntry, RunChanges, RunId, RunStatus, RunTrigger, Store, TriggerHistory,
-    TriggerName, VersionId, WorkflowName,
+    JournalEntry, RunChanges, RunId, RunStatus, RunTrigger, Store, TriggerName, VersionId,
+    WorkflowName,
 };
 use serde_json::Value;
 
@@ -145,29 +145,5 @@ pub(crate) fn fired_trigger(
         code: Some("OK".into()),
         outputs: Some(outputs),
         at,
-    }
-}
-
-/// The trigger history recorded with the run it started (same id).
-pub(crate) fn fired_history(
-    workflow: &WorkflowName,
-    trigger: &TriggerName,
-    run: &RunId,
-    outputs: Value,
-    at: DateTime<Utc>,
-) -> TriggerHistory {
-    TriggerHistory {
-        workflow: workflow.clone(),
-        trigger: trigger.clone(),
-        id: HistoryId::from(run.clone()),
-        start_time: at,
-        end_time: Some(at),
-        status: RunStatus::Succeeded,
-        code: Some("OK".into()),
-        fired: true,
-        run: Some(run.clone()),
-        inputs: None,
-        outputs: Some(outputs),
-        error: None,
     }
 }

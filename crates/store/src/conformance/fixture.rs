@@ -81,7 +81,7 @@ pub fn new_run(workflow_name: &str, id: RunId) -> NewRun {
         idempotency_key: None,
         entries: vec![entry("RunStarted", 0)],
         changes: RunChanges::default(),
-        history: None,
+        records_history: false,
     }
 }
 

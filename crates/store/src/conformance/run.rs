@@ -38,7 +38,7 @@ pub async fn create_run_writes_record_and_journal<S: Store>(store: S) {
     let id = run_id(1);
     let mut new = new_run("flow", id.clone());
     new.entries.push(entry("ActionStarted", 1));
-    new.history = Some(history(Some(&id), id.clone().into(), 1));
+    new.records_history = true;
     let run = create_run(&store, new.clone()).await;
     assert_eq!(run.position, 2);
     assert_eq!(run.status, RunStatus::Running);
@@ -68,9 +68,22 @@ pub async fn create_run_writes_record_and_journal<S: Store>(store: S) {
         )
         .await
         .expect("histories");
-    assert_eq!(histories.items.len(), 1);
-    assert_eq!(histories.items[0].run.as_ref(), Some(&id));
+    assert_eq!(histories.items, vec![new.fired_history()]);
     assert!(histories.items[0].fired);
+    assert_eq!(
+        store
+            .get_trigger_history(&workflow("flow"), &trigger("manual"), &id.clone().into())
+            .await
+            .expect("the fired history"),
+        new.fired_history()
+    );
+    // Its id is taken like any other history's.
+    assert_kind(
+        store
+            .record_trigger_history(history(None, id.clone().into(), 2))
+            .await,
+        ErrorKind::Conflict,
+    );
 }
 
 pub async fn create_run_conflicts<S: Store>(store: S) {
@@ -606,7 +619,7 @@ pub async fn trigger_histories_filter_by_status<S: Store>(store: S) {
         let id = run_id(n);
         if fired.contains(&n) {
             let mut new = new_run("flow", id.clone());
-            new.history = Some(history(Some(&id), id.clone().into(), n as i64));
+            new.records_history = true;
             create_run(&store, new).await;
             continue;
         }

@@ -203,7 +203,8 @@ impl RunStore for MemoryStore {
                 });
             }
         }
-        if let Some(history) = &new.history {
+        let history = new.records_history.then(|| new.fired_history());
+        if let Some(history) = &history {
             let key = (
                 history.workflow.clone(),
                 history.trigger.clone(),
@@ -234,7 +235,7 @@ impl RunStore for MemoryStore {
                 new.id.clone(),
             );
         }
-        if let Some(history) = new.history {
+        if let Some(history) = history {
             let key = (
                 history.workflow.clone(),
                 history.trigger.clone(),
