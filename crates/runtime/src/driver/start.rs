@@ -100,8 +100,9 @@ impl<S: Store> Runtime<S> {
         })
     }
 
-    /// After the first write committed at `position`: keep the state hot, count, and
-    /// execute the effects.
+    /// After the first write committed at `position`: keep the state hot (unless the run
+    /// already completed: nothing decides about it again, and a late input reloads it),
+    /// count, and execute the effects.
     pub(crate) fn after_start(
         &self,
         run: &RunId,
@@ -111,17 +112,19 @@ impl<S: Store> Runtime<S> {
         client_tracking_id: &str,
         position: u64,
     ) {
-        self.shared.states.put(
-            run.clone(),
-            LoadedRun {
-                state: started.state,
-                position,
-                workflow: workflow.clone(),
-                version,
-                client_tracking_id: client_tracking_id.to_string(),
-                written_at: self.now(),
-            },
-        );
+        if !started.state.is_completed() {
+            self.shared.states.put(
+                run.clone(),
+                LoadedRun {
+                    state: started.state,
+                    position,
+                    workflow: workflow.clone(),
+                    version,
+                    client_tracking_id: client_tracking_id.to_string(),
+                    written_at: self.now(),
+                },
+            );
+        }
         let context = RunContext {
             workflow: workflow.to_string(),
             client_tracking_id: client_tracking_id.to_string(),
