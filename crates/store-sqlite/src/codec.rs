@@ -117,6 +117,15 @@ pub(crate) fn insert_new<P: rusqlite::Params>(
     }
 }
 
+/// Whether a cached query (`SELECT 1 FROM … WHERE …`) finds a row.
+pub(crate) fn exists<P: rusqlite::Params>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+) -> Result<bool> {
+    Ok(query_optional(conn, sql, params, |_| Ok(()))?.is_some())
+}
+
 /// The first row of a cached statement, if any.
 pub(crate) fn query_optional<T, P, F>(
     conn: &rusqlite::Connection,

@@ -294,56 +294,68 @@ mod tests {
         (job, answer)
     }
 
-    fn stored(conn: &Connection) -> Vec<i64> {
+    /// Commits one batch of `(isolation, n, fail)` inserts (see [`insert`]): each one's
+    /// answer, and the numbers stored afterwards.
+    fn commit(jobs: &[(Isolation, i64, bool)]) -> (Vec<Result<()>>, Vec<i64>) {
+        let conn = connection();
+        let (batch, receivers): (Vec<_>, Vec<_>) = jobs
+            .iter()
+            .map(|&(isolation, n, fail)| insert(isolation, n, fail))
+            .unzip();
+        commit_batch(&conn, batch);
+        assert!(conn.is_autocommit(), "no transaction is left open");
+        let answers = receivers
+            .into_iter()
+            .map(|mut r| r.try_recv().expect("answered"))
+            .collect();
         let mut stmt = conn.prepare("SELECT n FROM t ORDER BY n").expect("select");
         let rows = stmt.query_map([], |row| row.get(0)).expect("rows");
-        rows.map(|r| r.expect("row")).collect()
+        (answers, rows.map(|r| r.expect("row")).collect())
     }
 
-    fn answer(mut receiver: oneshot::Receiver<Result<()>>) -> Result<()> {
-        receiver.try_recv().expect("answered")
-    }
+    use Isolation::{ChecksFirst, Savepoint};
 
     #[test]
     fn a_failed_savepoint_write_undoes_only_itself() {
-        let conn = connection();
-        let (first, a) = insert(Isolation::Savepoint, 1, false);
-        let (failing, b) = insert(Isolation::Savepoint, 2, true);
-        let (last, c) = insert(Isolation::ChecksFirst, 3, false);
-        commit_batch(&conn, vec![first, failing, last]);
-        assert!(answer(a).is_ok());
-        assert!(answer(b).is_err());
-        assert!(answer(c).is_ok());
-        assert_eq!(stored(&conn), vec![1, 3]);
+        let (answers, stored) = commit(&[
+            (Savepoint, 1, false),
+            (Savepoint, 2, true),
+            (ChecksFirst, 3, false),
+        ]);
+        assert!(answers[0].is_ok());
+        assert!(answers[1].is_err());
+        assert!(answers[2].is_ok());
+        assert_eq!(stored, vec![1, 3]);
     }
 
     #[test]
     fn a_checks_first_write_failing_after_a_change_refuses_the_writes_before_it() {
-        let conn = connection();
-        let (first, a) = insert(Isolation::ChecksFirst, 1, false);
-        let (failing, b) = insert(Isolation::ChecksFirst, 2, true);
-        let (last, c) = insert(Isolation::ChecksFirst, 3, false);
-        commit_batch(&conn, vec![first, failing, last]);
-        let refused = answer(a).expect_err("rolled back with the failed write");
+        let (answers, stored) = commit(&[
+            (ChecksFirst, 1, false),
+            (ChecksFirst, 2, true),
+            (ChecksFirst, 3, false),
+        ]);
+        let refused = answers[0]
+            .as_ref()
+            .expect_err("rolled back with the failed write");
         assert!(refused.is_retryable());
-        let own = answer(b).expect_err("its own failure");
+        let own = answers[1].as_ref().expect_err("its own failure");
         assert!(!own.is_retryable(), "{own}");
-        assert!(answer(c).is_ok(), "the rest of the batch commits");
-        assert_eq!(stored(&conn), vec![3]);
-        assert!(conn.is_autocommit(), "no transaction is left open");
+        assert!(answers[2].is_ok(), "the rest of the batch commits");
+        assert_eq!(stored, vec![3]);
     }
 
     #[test]
     fn a_checks_first_write_failing_before_any_change_leaves_its_batch_alone() {
-        let conn = connection();
-        let (first, a) = insert(Isolation::ChecksFirst, 1, false);
-        // The key is taken: its insert fails, changing nothing.
-        let (failing, b) = insert(Isolation::ChecksFirst, 1, false);
-        let (last, c) = insert(Isolation::ChecksFirst, 3, false);
-        commit_batch(&conn, vec![first, failing, last]);
-        assert!(answer(a).is_ok());
-        assert!(answer(b).is_err());
-        assert!(answer(c).is_ok());
-        assert_eq!(stored(&conn), vec![1, 3]);
+        // The second insert's key is taken: it fails, changing nothing.
+        let (answers, stored) = commit(&[
+            (ChecksFirst, 1, false),
+            (ChecksFirst, 1, false),
+            (ChecksFirst, 3, false),
+        ]);
+        assert!(answers[0].is_ok());
+        assert!(answers[1].is_err());
+        assert!(answers[2].is_ok());
+        assert_eq!(stored, vec![1, 3]);
     }
 }

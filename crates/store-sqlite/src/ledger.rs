@@ -7,7 +7,7 @@ use hookflow_store::{
 use rusqlite::{params, Connection, Row};
 
 use crate::codec::{
-    collect, execute, insert_new, json_text, micros, opt_json_text, query_optional, Sql,
+    collect, execute, exists, insert_new, json_text, micros, opt_json_text, query_optional, Sql,
 };
 use crate::workflow::require_workflow;
 use crate::SqliteStore;
@@ -29,15 +29,8 @@ fn load(conn: &Connection, id: &LedgerId) -> Result<LedgerEntry> {
     .ok_or_else(|| Error::not_found(Entity::LedgerEntry, id))?
 }
 
-/// Whether an entry with this id exists.
 fn entry_exists(conn: &Connection, id: &LedgerId) -> Result<bool> {
-    let found: Option<i64> = query_optional(
-        conn,
-        "SELECT 1 FROM ledger WHERE id = ?1",
-        [id.as_str()],
-        |row| row.get(0),
-    )?;
-    Ok(found.is_some())
+    exists(conn, "SELECT 1 FROM ledger WHERE id = ?1", [id.as_str()])
 }
 
 /// The checks of a run write's ledger changes, made before the write changes anything:

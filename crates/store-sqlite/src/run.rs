@@ -8,7 +8,7 @@ use hookflow_store::{
 };
 use rusqlite::{params, Connection, Row};
 
-use crate::codec::{collect, query_optional, time, unsigned, Sql};
+use crate::codec::{collect, exists, query_optional, time, unsigned, Sql};
 use crate::run_write::{self, ChangesText, CreateText, HistoryText, FIRED_HISTORY_COLUMNS};
 use crate::workflow::require_workflow;
 use crate::SqliteStore;
@@ -32,15 +32,10 @@ pub(crate) fn load_run(conn: &Connection, id: &RunId) -> Result<Run> {
 }
 
 pub(crate) fn require_run(conn: &Connection, id: &RunId) -> Result<()> {
-    let found: Option<i64> = query_optional(
-        conn,
-        "SELECT 1 FROM run WHERE id = ?1",
-        [id.as_str()],
-        |row| row.get(0),
-    )?;
-    found
-        .map(|_| ())
-        .ok_or_else(|| Error::not_found(Entity::Run, id))
+    match exists(conn, "SELECT 1 FROM run WHERE id = ?1", [id.as_str()])? {
+        true => Ok(()),
+        false => Err(Error::not_found(Entity::Run, id)),
+    }
 }
 
 const ACTION_COLUMNS: &str =

@@ -16,8 +16,8 @@ use hookflow_store::{
 use rusqlite::{params, Connection};
 
 use crate::codec::{
-    execute, insert_new, json_text, micros, opt_json_text, opt_micros, query_optional, signed,
-    stored, unsigned,
+    execute, exists, insert_new, json_text, micros, opt_json_text, opt_micros, query_optional,
+    signed, stored, unsigned,
 };
 use crate::ledger::{check_changes, insert_entry, update_entry};
 use crate::workflow::require_workflow;
@@ -228,14 +228,14 @@ fn upsert_action(
 pub(crate) const FIRED_HISTORY_COLUMNS: &str = "workflow, trigger_name, id, trigger_at, \
      trigger_at, trigger_status, trigger_code, 1, id, NULL, trigger_outputs, NULL";
 
-/// Records a history of a trigger that did not start a run (those of runs are the runs);
-/// Conflict if its id is taken, by a recorded history or a run's.
+/// Records a history given on its own (a fired run's is the run row); Conflict if its id
+/// is taken, by a recorded history (the primary key checks) or a run's.
 pub(crate) fn insert_history(
     conn: &Connection,
     history: &TriggerHistory,
     text: HistoryText,
 ) -> Result<()> {
-    let fired: Option<i64> = query_optional(
+    let taken_by_a_run = exists(
         conn,
         "SELECT 1 FROM run WHERE id = ?1 AND workflow = ?2 AND trigger_name = ?3 \
          AND fired_history = 1",
@@ -244,9 +244,8 @@ pub(crate) fn insert_history(
             history.workflow.as_str(),
             history.trigger.as_str()
         ],
-        |row| row.get(0),
     )?;
-    if fired.is_some() {
+    if taken_by_a_run {
         return Err(Error::already_exists(Entity::TriggerHistory, &history.id));
     }
     insert_new(
@@ -297,8 +296,9 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
             });
         }
     }
-    if new.records_history {
-        let recorded: Option<i64> = query_optional(
+    // The run's history id is the run's: taken if a history was recorded under it.
+    if new.records_history
+        && exists(
             conn,
             "SELECT 1 FROM trigger_history WHERE workflow = ?1 AND trigger = ?2 AND id = ?3",
             params![
@@ -306,11 +306,9 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
                 new.trigger.name.as_str(),
                 new.id.as_str()
             ],
-            |row| row.get(0),
-        )?;
-        if recorded.is_some() {
-            return Err(Error::already_exists(Entity::TriggerHistory, &new.id));
-        }
+        )?
+    {
+        return Err(Error::already_exists(Entity::TriggerHistory, &new.id));
     }
     check_side_tables(conn, &new.id, new.workflow.as_str(), &new.changes)?;
     let summary = new.changes.summary.take();

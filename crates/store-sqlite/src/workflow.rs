@@ -8,7 +8,9 @@ use hookflow_store::{
 };
 use rusqlite::{params, Connection, Row};
 
-use crate::codec::{collect, execute, json_text, micros, query_optional, signed, unsigned, Sql};
+use crate::codec::{
+    collect, execute, exists, json_text, micros, query_optional, signed, unsigned, Sql,
+};
 use crate::SqliteStore;
 
 const WORKFLOW_COLUMNS: &str = "w.name, w.version, w.state, v.definition, v.parameters, \
@@ -38,15 +40,14 @@ pub(crate) fn load_workflow(conn: &Connection, name: &WorkflowName) -> Result<Wo
 
 /// NotFound unless the workflow exists.
 pub(crate) fn require_workflow(conn: &Connection, name: &WorkflowName) -> Result<()> {
-    let exists: Option<i64> = query_optional(
+    match exists(
         conn,
         "SELECT 1 FROM workflow WHERE name = ?1",
         [name.as_str()],
-        |row| row.get(0),
-    )?;
-    exists
-        .map(|_| ())
-        .ok_or_else(|| Error::not_found(Entity::Workflow, name))
+    )? {
+        true => Ok(()),
+        false => Err(Error::not_found(Entity::Workflow, name)),
+    }
 }
 
 fn save(conn: &Connection, save: WorkflowSave) -> Result<SaveOutcome> {
