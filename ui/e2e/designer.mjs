@@ -373,7 +373,13 @@ try {
   await shot(page, '14-run-cancelled');
   await page.getByRole('button', { name: 'Resubmit', exact: true }).click();
   await page.getByRole('status').filter({ hasText: 'Resubmitted' }).waitFor();
-  await page.getByRole('link', { name: 'Open the new run', exact: true }).click();
+  // One Firefox run's click on the link, right after the notice appeared, did not
+  // navigate; click until the link is gone (the new run's page has no notice).
+  const openNewRun = page.getByRole('link', { name: 'Open the new run', exact: true });
+  await poll('the new run opened', async () => {
+    if ((await openNewRun.count()) > 0) await openNewRun.click({ timeout: 2000 });
+    return (await openNewRun.count()) === 0;
+  });
   await page.getByRole('button', { name: /^Step Wait_for_approval \(HTTP Webhook\), Waiting/ }).waitFor({ timeout: DEADLINE });
   await page.getByRole('button', { name: '← All runs', exact: true }).click();
   await page.getByRole('combobox', { name: 'Filter runs by status', exact: true }).selectOption('All');
