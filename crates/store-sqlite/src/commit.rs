@@ -8,8 +8,8 @@
 //! - a [`Isolation::ChecksFirst`] write makes every check that can fail before it changes a
 //!   row, so when it fails it has changed nothing and needs no savepoint. Savepoints cost
 //!   the hot writes (runs created and advanced) a copy of every page they touch. Should
-//!   such a write fail after all (a failed disk, an id that collides), the transaction is
-//!   rolled back and the writes before it in the batch are refused as retryable; the
+//!   such a write fail after a change all the same (an SQL failure: a full disk), the
+//!   transaction is rolled back and the writes before it in the batch are refused as retryable; the
 //!   rest go on in a new transaction.
 //!
 //! Because every write goes through this one thread, checks made inside a write ("does

@@ -72,8 +72,8 @@ fn record_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()> {
     insert_entry(conn, entry)
 }
 
-/// Inserts a new entry of a workflow known to exist (the run writing it belongs to it);
-/// Conflict if the id exists.
+/// Inserts a new entry of a workflow known to exist ([`record_entry`] or
+/// [`check_changes`] looked); Conflict if the id exists.
 pub(crate) fn insert_entry(conn: &Connection, entry: &LedgerEntry) -> Result<()> {
     let (trigger, run, action, repetition) = match &entry.target {
         LedgerTarget::Trigger(trigger) => (Some(trigger.as_str()), None, None, None),

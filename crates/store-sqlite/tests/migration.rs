@@ -1,7 +1,9 @@
 //! Data written by an older schema reads back after the migrations that followed.
 
-use hookflow_store::conformance::fixture::{create_workflow, new_run, run_id, trigger, workflow};
-use hookflow_store::{HistoryId, PageRequest, RunStore};
+use hookflow_store::conformance::fixture::{
+    create_workflow, manual_histories, new_run, run_id, trigger, workflow,
+};
+use hookflow_store::{HistoryId, RunStore};
 use hookflow_store_sqlite::{Options, SqliteStore, FILE_NAME};
 
 /// Before migration 5 a fired run's history was a copy in `trigger_history`; from it on,
@@ -31,16 +33,10 @@ async fn fired_histories_copied_before_migration_5_are_listed_with_the_runs_own(
     new.records_history = true;
     store.create_run(new.clone()).await.expect("new run");
 
-    let listed = store
-        .list_trigger_histories(
-            &workflow("flow"),
-            &trigger("manual"),
-            None,
-            PageRequest::first(10),
-        )
-        .await
-        .expect("histories");
-    assert_eq!(listed.items, vec![new.fired_history(), old.fired_history()]);
+    assert_eq!(
+        manual_histories(&store).await,
+        vec![new.fired_history(), old.fired_history()]
+    );
     for run in [&old, &new] {
         let id = HistoryId::from(run.id.clone());
         assert_eq!(

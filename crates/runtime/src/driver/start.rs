@@ -100,9 +100,8 @@ impl<S: Store> Runtime<S> {
         })
     }
 
-    /// After the first write committed at `position`: keep the state hot (unless the run
-    /// already completed: nothing decides about it again, and a late input reloads it),
-    /// count, and execute the effects.
+    /// After the first write committed at `position`: keep the state hot (the cache keeps
+    /// no completed run), count, and execute the effects.
     pub(crate) fn after_start(
         &self,
         run: &RunId,
@@ -112,19 +111,17 @@ impl<S: Store> Runtime<S> {
         client_tracking_id: &str,
         position: u64,
     ) {
-        if !started.state.is_completed() {
-            self.shared.states.put(
-                run.clone(),
-                LoadedRun {
-                    state: started.state,
-                    position,
-                    workflow: workflow.clone(),
-                    version,
-                    client_tracking_id: client_tracking_id.to_string(),
-                    written_at: self.now(),
-                },
-            );
-        }
+        self.shared.states.put(
+            run.clone(),
+            LoadedRun {
+                state: started.state,
+                position,
+                workflow: workflow.clone(),
+                version,
+                client_tracking_id: client_tracking_id.to_string(),
+                written_at: self.now(),
+            },
+        );
         let context = RunContext {
             workflow: workflow.to_string(),
             client_tracking_id: client_tracking_id.to_string(),

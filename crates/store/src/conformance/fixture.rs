@@ -4,9 +4,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
 use crate::{
-    AccessKey, AccessKeys, Creation, ErrorKind, JournalEntry, NewRun, Run, RunChanges, RunId,
-    RunStatus, RunTrigger, Store, TriggerName, VersionPrecondition, WorkflowName, WorkflowSave,
-    WorkflowState,
+    AccessKey, AccessKeys, Creation, ErrorKind, JournalEntry, NewRun, PageRequest, Run, RunChanges,
+    RunId, RunStatus, RunTrigger, Store, TriggerHistory, TriggerName, VersionPrecondition,
+    WorkflowName, WorkflowSave, WorkflowState,
 };
 
 /// `secs` seconds after a fixed instant; every test time is built from this.
@@ -83,6 +83,20 @@ pub fn new_run(workflow_name: &str, id: RunId) -> NewRun {
         changes: RunChanges::default(),
         records_history: false,
     }
+}
+
+/// The first 10 trigger histories of `flow`/`manual`, newest first.
+pub async fn manual_histories<S: Store>(store: &S) -> Vec<TriggerHistory> {
+    store
+        .list_trigger_histories(
+            &workflow("flow"),
+            &trigger("manual"),
+            None,
+            PageRequest::first(10),
+        )
+        .await
+        .expect("histories")
+        .items
 }
 
 /// Creates a run and returns its record.

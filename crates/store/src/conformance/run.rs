@@ -4,7 +4,8 @@
 use serde_json::json;
 
 use super::fixture::{
-    assert_kind, at, create_run, create_workflow, entry, new_run, run_id, trigger, workflow,
+    assert_kind, at, create_run, create_workflow, entry, manual_histories, new_run, run_id,
+    trigger, workflow,
 };
 use crate::{
     ActionKey, ActionRecord, Append, CallbackId, Creation, ErrorKind, HistoryId, PageRequest,
@@ -56,17 +57,9 @@ pub async fn create_run_writes_record_and_journal<S: Store>(store: S) {
         .expect("past the end")
         .is_empty());
 
-    let histories = store
-        .list_trigger_histories(
-            &workflow("flow"),
-            &trigger("manual"),
-            None,
-            PageRequest::first(10),
-        )
-        .await
-        .expect("histories");
-    assert_eq!(histories.items, vec![new.fired_history()]);
-    assert!(histories.items[0].fired);
+    let histories = manual_histories(&store).await;
+    assert_eq!(histories, vec![new.fired_history()]);
+    assert!(histories[0].fired);
     assert_eq!(
         store
             .get_trigger_history(&workflow("flow"), &trigger("manual"), &id.clone().into())
