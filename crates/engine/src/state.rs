@@ -1,7 +1,7 @@
 //! The run's state: a fold over its journal. `apply` is total and pure: it never
 //! evaluates, never reads a clock, and accepts every event `decide` emits in order.
 
-use crate::event::{ChosenBranch, Event, RunChange, SecureFlags, TriggerRecord, UnsubscribeRecord};
+use crate::event::{ChosenBranch, Event, RunChange, SecureFlags, UnsubscribeRecord};
 use crate::event::{TimerPurpose, WorkflowRef};
 use crate::key::{ActionKey, TimerId};
 use crate::status::Status;
@@ -29,7 +29,9 @@ pub struct RunState {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunInfo {
     pub workflow: WorkflowRef,
-    pub trigger: TriggerRecord,
+    /// The trigger that started the run; its record (outputs, time) is `trigger_view`'s,
+    /// kept once rather than twice.
+    pub trigger_name: String,
     pub parameters: Map<String, Value>,
     pub started_at: DateTime<Utc>,
     /// `trigger()` as expressions see it, built once.
@@ -238,7 +240,7 @@ impl RunState {
                 });
                 self.run = Some(RunInfo {
                     workflow: workflow.clone(),
-                    trigger: trigger.clone(),
+                    trigger_name: trigger.name.clone(),
                     parameters: parameters.clone(),
                     started_at: *at,
                     trigger_view,

@@ -16,6 +16,9 @@ pub const MAX_SPLIT_ITEMS: usize = 100_000;
 pub enum TriggerDecision {
     /// Start one run per element, each with these trigger outputs.
     Fire(Vec<Value>),
+    /// Start one run with the outputs as the caller gave them: there was nothing to
+    /// evaluate (no `splitOn`, no `conditions`), so they are not copied into a `Fire`.
+    FireAsCalled,
     /// Conditions not met (history: Skipped, `fired: false`).
     Skipped,
     /// `splitOn` or a condition could not be evaluated (history: Failed).
@@ -69,7 +72,7 @@ pub fn evaluate_trigger(
     };
     // Nothing to evaluate: the call fires one run as it came (most triggers).
     if trigger.split_on.is_none() && trigger.conditions.is_empty() {
-        return TriggerDecision::Fire(vec![outputs.clone()]);
+        return TriggerDecision::FireAsCalled;
     }
     let parameters: serde_json::Map<String, Value> =
         definition.parameter_values().into_iter().collect();

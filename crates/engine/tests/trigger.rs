@@ -37,3 +37,19 @@ fn split_on_then_conditions_per_item() {
         TriggerDecision::Failed { .. }
     ));
 }
+
+#[test]
+fn a_trigger_with_nothing_to_evaluate_fires_as_called() {
+    let def = validate_document(&json!({
+        "definition": {
+            "triggers": { "manual": { "type": "Request", "kind": "Http" } },
+            "actions": {}
+        }
+    }))
+    .expect("valid");
+    let outputs = json!({ "headers": {}, "body": { "n": 1 } });
+    assert_eq!(
+        evaluate_trigger(&def, "manual", &outputs, &FakeEnv::new()),
+        TriggerDecision::FireAsCalled
+    );
+}

@@ -16,7 +16,7 @@ pub(crate) fn run(m: &mut Machine<'_>, action: &CheckedAction, key: &ActionKey) 
     let is_request = m
         .work
         .run()
-        .and_then(|r| m.def.triggers.iter().find(|t| t.name == r.trigger.name))
+        .and_then(|r| m.def.triggers.iter().find(|t| t.name == r.trigger_name))
         .is_some_and(|t| t.trigger_type == TriggerType::Request);
     if !is_request {
         let message = "A Response action can only answer a run started by a Request trigger.";

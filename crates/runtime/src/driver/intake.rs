@@ -135,6 +135,7 @@ impl<S: Store> Runtime<S> {
             evaluate_trigger(definition, trigger, &raw_outputs, &env)
         };
         let each = match decision {
+            TriggerDecision::FireAsCalled => vec![raw_outputs],
             TriggerDecision::Fire(each) => each,
             TriggerDecision::Skipped => {
                 self.record_history(&name, &trigger_name, RunStatus::Skipped, None, &raw_outputs)
