@@ -53,6 +53,7 @@ macro_rules! conformance_tests {
             create_run_conflicts,
             create_run_is_idempotent_by_trigger_key,
             append_is_fenced_by_position,
+            long_writes_keep_their_order,
             append_updates_summary,
             append_is_atomic,
             create_run_applies_its_changes,

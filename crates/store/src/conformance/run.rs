@@ -155,6 +155,37 @@ pub async fn append_is_fenced_by_position<S: Store>(store: S) {
     assert_kind(store.append(missing).await, ErrorKind::NotFound);
 }
 
+/// Writes of many entries, creating and appending, read back whole, in order, at their
+/// positions, and from a position on.
+pub async fn long_writes_keep_their_order<S: Store>(store: S) {
+    create_workflow(&store, "flow").await;
+    let mut new = new_run("flow", run_id(1));
+    new.entries.extend((1..20).map(|n| entry("Step", n)));
+    let run = create_run(&store, new).await;
+    assert_eq!(run.position, 20);
+    let append = Append {
+        run: run.id.clone(),
+        expected_position: 20,
+        lease: None,
+        entries: (20..37).map(|n| entry("Step", n)).collect(),
+        changes: RunChanges::default(),
+    };
+    assert_eq!(store.append(append).await.expect("append"), 37);
+    let journal = store.load_journal(&run.id, 0).await.expect("journal");
+    let positions: Vec<u64> = journal.iter().map(|e| e.position).collect();
+    assert_eq!(positions, (0..37).collect::<Vec<u64>>());
+    let ns: Vec<_> = journal
+        .iter()
+        .map(|e| e.entry.payload_value().expect("JSON")["n"].clone())
+        .collect();
+    let expected: Vec<_> = (0..37).map(|n: u64| json!(n)).collect();
+    assert_eq!(ns, expected);
+    assert_eq!(
+        store.load_journal(&run.id, 30).await.expect("tail").len(),
+        7
+    );
+}
+
 pub async fn append_updates_summary<S: Store>(store: S) {
     create_workflow(&store, "flow").await;
     let run = create_run(&store, new_run("flow", run_id(1))).await;
