@@ -199,8 +199,18 @@ async function selectStep(name, type) {
   });
 }
 
-async function openCatalogueAndPick(query, title, role) {
+// Opens the step catalogue with the canvas button `opener` and filters it to one step. The
+// canvas may still be re-laying out after an edit (a step just added moves into place), and
+// a click during the move can land beside the button: click again until the catalogue shows.
+async function openCatalogueAndPick(opener, query, title, role) {
   const search = page.getByRole('searchbox', { name: role === 'trigger' ? 'Search triggers' : 'Search actions' });
+  await poll(`the ${role} catalogue to open from "${opener}"`, async () => {
+    if (!(await search.isVisible())) {
+      await page.getByRole('button', { name: opener, exact: true }).click({ timeout: 2000 });
+    }
+    await search.waitFor({ timeout: 2000 });
+    return true;
+  });
   await search.fill(query);
   const list = page.getByRole('list', { name: role === 'trigger' ? 'Triggers' : 'Actions' });
   await poll(`"${query}" to filter to ${title}`, async () => (await list.getByRole('listitem').count()) === 1);
@@ -239,8 +249,7 @@ try {
   step = 'walk-through';
   await createWorkflow('orders-webhook');
   await shot(page, '03-blank-workflow');
-  await page.getByRole('button', { name: 'Add a trigger', exact: true }).click();
-  const pickTrigger = await openCatalogueAndPick('http webhook', 'HTTP Webhook', 'trigger');
+  const pickTrigger = await openCatalogueAndPick('Add a trigger', 'http webhook', 'HTTP Webhook', 'trigger');
   await shot(page, '04-catalogue-http-webhook');
   await checkNames('the catalogue');
   await pickTrigger.click();
@@ -293,10 +302,8 @@ try {
   // ── HTTP Webhook action after a Request trigger ─────────────────────────────
   step = 'webhook action';
   await createWorkflow('approval');
-  await page.getByRole('button', { name: 'Add a trigger', exact: true }).click();
-  await (await openCatalogueAndPick('request', 'When a HTTP request is received', 'trigger')).click();
-  await page.getByRole('button', { name: 'Insert a new step after the trigger', exact: true }).click();
-  await (await openCatalogueAndPick('http webhook', 'HTTP Webhook', 'action')).click();
+  await (await openCatalogueAndPick('Add a trigger', 'request', 'When a HTTP request is received', 'trigger')).click();
+  await (await openCatalogueAndPick('Insert a new step after the trigger', 'http webhook', 'HTTP Webhook', 'action')).click();
   await page.getByLabel('Step name', { exact: true }).fill('Wait_for_approval');
   await page.getByLabel('Step name', { exact: true }).press('Enter');
   await page.getByRole('heading', { level: 2, name: 'Wait for approval' }).waitFor();
@@ -392,8 +399,7 @@ try {
   // ── A validation error is shown at its step ────────────────────────────────
   step = 'validation error';
   await page.getByRole('tab', { name: 'Designer', exact: true }).click();
-  await page.getByRole('button', { name: 'Insert a new step after Wait_for_approval', exact: true }).click();
-  await (await openCatalogueAndPick('compose', 'Compose', 'action')).click();
+  await (await openCatalogueAndPick('Insert a new step after Wait_for_approval', 'compose', 'Compose', 'action')).click();
   await page.getByLabel('Step name', { exact: true }).fill('Summary');
   await page.getByLabel('Step name', { exact: true }).press('Enter');
   await page.getByRole('heading', { level: 2, name: 'Summary' }).waitFor();
@@ -449,8 +455,7 @@ try {
   await page.getByRole('group', { name: 'Run after Third', exact: true }).waitFor();
   await shot(page, '17c-after-drag');
   // The "+" on an edge inserts between its two ends.
-  await page.getByRole('button', { name: 'Insert a new step between From_code and Third', exact: true }).click();
-  await (await openCatalogueAndPick('compose', 'Compose', 'action')).click();
+  await (await openCatalogueAndPick('Insert a new step between From_code and Third', 'compose', 'Compose', 'action')).click();
   await page.getByRole('heading', { level: 2, name: 'Compose' }).waitFor();
   await page.getByRole('group', { name: 'Run after From_code', exact: true }).waitFor();
   await selectStep('Third', 'Compose');
