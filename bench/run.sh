@@ -22,15 +22,18 @@ export HOOKFLOW_ADMIN_KEY=bench-admin-key
 RUST_LOG=${RUST_LOG:-warn} "$BIN/hookflow" serve --listen 127.0.0.1:0 \
     --data-dir "$BENCH_DIR/hookflow" --admin-key "$HOOKFLOW_ADMIN_KEY" \
     2>"$BENCH_DIR/serve.log" &
-PIDS+=($!)
+HOOKFLOW_PID=$!
+PIDS+=("$HOOKFLOW_PID")
 HOOKFLOW_SERVER=$(wait_for "$BENCH_DIR/serve.log" 'public URL: ' | sed -E 's/.*public URL: *//')
 export HOOKFLOW_SERVER
 
 "$BIN/hookflow-ref-noop" --listen 127.0.0.1:0 >"$BENCH_DIR/noop.log" 2>&1 &
-PIDS+=($!)
+NOOP_PID=$!
+PIDS+=("$NOOP_PID")
 "$BIN/hookflow-ref-sqlite" --listen 127.0.0.1:0 --db "$BENCH_DIR/ref.sqlite" \
     >"$BENCH_DIR/sqlite.log" 2>&1 &
-PIDS+=($!)
+SQLITE_PID=$!
+PIDS+=("$SQLITE_PID")
 NOOP_URL=$(wait_for "$BENCH_DIR/noop.log" '^listening on ' | sed 's/^listening on //')/
 SQLITE_URL=$(wait_for "$BENCH_DIR/sqlite.log" '^listening on ' | sed 's/^listening on //')/
 
@@ -59,46 +62,57 @@ INTAKE_URL=$("$BIN/hookflow" callback-url bench-intake manual)
 COMPLETE_URL=$("$BIN/hookflow" callback-url bench-complete manual)
 
 # --- the load -----------------------------------------------------------------------
-# load URL [extra loadgen args...]: one TSV line (req/s p50 p90 p99 max answered 2xx errors).
+# cpu_ticks PID: the process's user + system CPU so far, in clock ticks (/proc/PID/stat).
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# load PID URL [extra loadgen args...]: one TSV line (req/s p50 p90 p99 max answered 2xx
+# errors), then the CPU time the server PID used per answered request, in microseconds.
 load() {
-    local url=$1
-    shift
+    local pid=$1 url=$2 before after out
+    shift 2
     if [[ $WARMUP != 0 ]]; then
         "$BIN/hookflow-loadgen" --url "$url" -c "$CONNECTIONS" -d "$WARMUP" \
             --body "$BODY" --format tsv "$@" >/dev/null
     fi
-    "$BIN/hookflow-loadgen" --url "$url" -c "$CONNECTIONS" -d "$DURATION" \
-        --body "$BODY" --format tsv "$@"
+    before=$(cpu_ticks "$pid")
+    out=$("$BIN/hookflow-loadgen" --url "$url" -c "$CONNECTIONS" -d "$DURATION" \
+        --body "$BODY" --format tsv "$@")
+    after=$(cpu_ticks "$pid")
+    awk -F'\t' -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '{
+        printf "%s\t%.1f\n", $0, ($6 > 0 ? ticks * 1e6 / hz / $6 : 0)
+    }' <<<"$out"
 }
 
 echo "measuring: $CONNECTIONS connections, ${DURATION} s per phase (after ${WARMUP} s warm-up)" >&2
 echo "  ref-noop..." >&2
-NOOP=$(load "$NOOP_URL")
+NOOP=$(load "$NOOP_PID" "$NOOP_URL")
 echo "  ref-sqlite..." >&2
-SQLITE=$(load "$SQLITE_URL")
+SQLITE=$(load "$SQLITE_PID" "$SQLITE_URL")
 echo "  (a) intake..." >&2
-INTAKE=$(load "$INTAKE_URL")
+INTAKE=$(load "$HOOKFLOW_PID" "$INTAKE_URL")
 echo "  (b) complete runs..." >&2
-COMPLETE=$(load "$COMPLETE_URL")
+COMPLETE=$(load "$HOOKFLOW_PID" "$COMPLETE_URL")
 INTAKE_RPS=$(cut -f1 <<<"$INTAKE")
 HALF=$(awk -v r="$INTAKE_RPS" 'BEGIN { h = int(r / 2); print (h < 1 ? 1 : h) }')
 echo "  (a) intake open loop at $HALF req/s..." >&2
-LATENCY=$(load "$INTAKE_URL" --rate "$HALF")
+LATENCY=$(load "$HOOKFLOW_PID" "$INTAKE_URL" --rate "$HALF")
 # The durable reference at the same rate, for comparison.
 echo "  ref-sqlite open loop at $HALF req/s..." >&2
-SQLITE_LATENCY=$(load "$SQLITE_URL" --rate "$HALF")
+SQLITE_LATENCY=$(load "$SQLITE_PID" "$SQLITE_URL" --rate "$HALF")
 
 # --- the table ----------------------------------------------------------------------
 DURABLE=$(cut -f1 <<<"$SQLITE")
 row() {
     awk -F'\t' -v name="$1" -v durable="$DURABLE" '{
         pct = durable > 0 ? sprintf("%.0f %%", 100 * $1 / durable) : "-"
-        printf "%-34s %10s %9s %9s %9s %14s %7s %9s\n", name, $1, $2, $4, $5, $7 "/" $6, $8, pct
+        printf "%-34s %10s %9s %9s %9s %14s %7s %9s %10s\n", name, $1, $2, $4, $5, $7 "/" $6, $8, pct, $9
     }' <<<"$2"
 }
 echo
-printf "%-34s %10s %9s %9s %9s %14s %7s %9s\n" \
-    "phase" "req/s" "p50 ms" "p99 ms" "max ms" "2xx/answered" "errors" "% durable"
+printf "%-34s %10s %9s %9s %9s %14s %7s %9s %10s\n" \
+    "phase" "req/s" "p50 ms" "p99 ms" "max ms" "2xx/answered" "errors" "% durable" "CPU us/req"
 row "ref-noop (machine ceiling)" "$NOOP"
 row "ref-sqlite (durable ceiling)" "$SQLITE"
 row "(a) intake, 202 after commit" "$INTAKE"
