@@ -49,19 +49,34 @@ const RELATIVE_SEGMENT: &AsciiSet = &COMPONENT.remove(b'{').remove(b'}');
 type HmacSha256 = Hmac<Sha256>;
 
 /// One of a workflow's two 256-bit access keys.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AccessKey([u8; 32]);
+#[derive(Clone)]
+pub struct AccessKey {
+    bytes: [u8; 32],
+    /// HMAC-SHA256 already keyed with `bytes`: every signature check starts from a copy
+    /// instead of hashing the key's inner and outer pads again.
+    keyed: HmacSha256,
+}
+
+impl PartialEq for AccessKey {
+    fn eq(&self, other: &AccessKey) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for AccessKey {}
 
 impl AccessKey {
     /// A new key from the operating system's secure random source.
     pub fn generate() -> Result<AccessKey, KeyError> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| KeyError::Random(e.to_string()))?;
-        Ok(AccessKey(bytes))
+        Ok(AccessKey::from_bytes(bytes))
     }
 
     pub fn from_bytes(bytes: [u8; 32]) -> AccessKey {
-        AccessKey(bytes)
+        // HMAC accepts keys of any length; 32 bytes cannot fail.
+        let keyed = <HmacSha256 as Mac>::new_from_slice(&bytes).unwrap_or_else(|_| unreachable!());
+        AccessKey { bytes, keyed }
     }
 
     /// Reads a key as stored (base64url without padding).
@@ -70,17 +85,16 @@ impl AccessKey {
             .decode(text.trim_end_matches('='))
             .map_err(|_| KeyError::Malformed)?;
         let bytes: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Malformed)?;
-        Ok(AccessKey(bytes))
+        Ok(AccessKey::from_bytes(bytes))
     }
 
     /// The form to store (base64url without padding, 43 characters).
     pub fn to_base64url(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.0)
+        URL_SAFE_NO_PAD.encode(self.bytes)
     }
 
     fn mac(&self) -> HmacSha256 {
-        // HMAC accepts keys of any length; 32 bytes cannot fail.
-        <HmacSha256 as Mac>::new_from_slice(&self.0).unwrap_or_else(|_| unreachable!())
+        self.keyed.clone()
     }
 }
 
