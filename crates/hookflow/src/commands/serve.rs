@@ -30,11 +30,32 @@ pub const ADMIN_KEY_FILE: &str = "admin-key";
 pub fn run(args: ServeArgs) -> Result<(), String> {
     let config = config::resolve(args)?;
     install_logging();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = worker_threads(&config.database) {
+        builder.worker_threads(threads);
+    }
+    let runtime = builder
         .enable_all()
         .build()
         .map_err(|e| format!("error: cannot start the async runtime: {e}"))?;
     runtime.block_on(serve_until_signal(config))
+}
+
+/// The async runtime's worker threads, unless `TOKIO_WORKER_THREADS` sets them: one per
+/// core, less one with SQLite. Its writer thread commits every write and is busy whenever
+/// requests are; a worker on every core competes with it for a core and moves each answer
+/// across cores. Measured on 2 cores (bench/README.md), one worker beside the writer
+/// served about 9 % more intake and complete runs per second than two, at 9 % less CPU per
+/// request.
+fn worker_threads(database: &Database) -> Option<usize> {
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_some() {
+        return None;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Some(match database {
+        Database::Sqlite(_) => cores.saturating_sub(1).max(1),
+        Database::Postgres(_) => cores,
+    })
 }
 
 fn install_logging() {
