@@ -44,7 +44,7 @@ pub fn run(args: ServeArgs) -> Result<(), String> {
 /// The async runtime's worker threads, unless `TOKIO_WORKER_THREADS` sets them: one per
 /// core, less one with SQLite. Its writer thread commits every write and is busy whenever
 /// requests are; a worker on every core competes with it for a core and moves each answer
-/// across cores. Measured on 2 cores (bench/README.md), one worker beside the writer
+/// across cores. Measured on 2 cores with `bench/run.sh`, one worker beside the writer
 /// served about 9 % more intake and complete runs per second than two, at 9 % less CPU per
 /// request.
 fn worker_threads(database: &Database) -> Option<usize> {
