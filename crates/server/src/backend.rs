@@ -131,6 +131,10 @@ pub struct InboundRequest {
     pub queries: Vec<(String, String)>,
     /// The raw body; the backend decides how to read it from `content_type`.
     pub body: Bytes,
+    /// The body parsed, when `content_type` says JSON and the body is not empty. It is
+    /// parsed once, where the request is read: a body that claims JSON and is not is
+    /// refused there.
+    pub json: Option<serde_json::Value>,
     pub content_type: Option<String>,
     /// The sender's `Idempotency-Key` header, or else its `webhook-id` header (Standard
     /// Webhooks): a repeat of an accepted callback with the same key gets the first 202.

@@ -136,18 +136,21 @@ impl FromRequest<AppState> for Inbound {
             .collect();
         let body = read_body(request, state).await?;
         let content_type = header_text(&headers, header::CONTENT_TYPE.as_str());
-        if content_type.as_deref().is_some_and(is_json) && !body.is_empty() {
+        let json = if content_type.as_deref().is_some_and(is_json) && !body.is_empty() {
             // CONTRACT §4: a body that claims to be JSON and is not is the caller's
-            // mistake (400), found here before anything is stored. IgnoredAny checks
-            // the syntax without building the document.
-            serde_json::from_slice::<serde::de::IgnoredAny>(&body).map_err(|error| {
+            // mistake (400), found here before anything is stored. The document is kept:
+            // it becomes the trigger's or the callback's body.
+            Some(serde_json::from_slice(&body).map_err(|error| {
                 AppError::invalid(
                     "InvalidJson",
                     format!("The body is sent as JSON but is not valid JSON: {error}"),
                 )
-            })?;
-        }
+            })?)
+        } else {
+            None
+        };
         Ok(Inbound(InboundRequest {
+            json,
             content_type,
             idempotency_key: header_text(&headers, "idempotency-key")
                 .or_else(|| header_text(&headers, "webhook-id")),

@@ -58,7 +58,7 @@ impl<S: Store> RuntimeBackend<S> {
 
     pub(super) async fn handle_trigger_callback(
         &self,
-        call: TriggerCallback,
+        mut call: TriggerCallback,
     ) -> Result<CallbackReply, AppError> {
         let operation = Operation::TriggerRun {
             trigger: &call.trigger,
@@ -80,7 +80,7 @@ impl<S: Store> RuntimeBackend<S> {
         if let Some(trigger) = trigger {
             check_method(trigger, &call.trigger, &call.request.method)?;
         }
-        let outputs = trigger_outputs(&call.request, relative)?;
+        let outputs = trigger_outputs(&mut call.request, relative);
         if let Some(trigger) = trigger {
             check_schema(trigger, &call.trigger, &outputs.body)?;
         }
@@ -142,7 +142,7 @@ impl<S: Store> RuntimeBackend<S> {
 
     pub(super) async fn handle_action_callback(
         &self,
-        call: ActionCallback,
+        mut call: ActionCallback,
     ) -> Result<CallbackReply, AppError> {
         let operation = Operation::ActionRun {
             run: &call.run,
@@ -159,7 +159,7 @@ impl<S: Store> RuntimeBackend<S> {
             action: call.action.clone(),
             idempotency_key: call.request.idempotency_key.clone(),
             headers: Value::Object(headers(&call.request)),
-            body: body(&call.request)?,
+            body: body(&mut call.request),
         };
         let answer = self
             .runtime
@@ -281,21 +281,21 @@ pub(super) fn check_schema(trigger: &Value, name: &str, body: &Value) -> Result<
 
 /// CONTRACT §5: `{headers, body, queries, relativePathParameters}` of the request.
 pub(super) fn trigger_outputs(
-    request: &InboundRequest,
+    request: &mut InboundRequest,
     relative_path_parameters: Map<String, Value>,
-) -> Result<TriggerOutputs, AppError> {
+) -> TriggerOutputs {
     let mut queries = Map::new();
     for (key, value) in &request.queries {
         if !SIGNATURE_PARAMS.contains(&key.as_str()) && !queries.contains_key(key) {
             queries.insert(key.clone(), Value::String(value.clone()));
         }
     }
-    Ok(TriggerOutputs {
+    TriggerOutputs {
         headers: headers(request),
-        body: body(request)?,
+        body: body(request),
         queries,
         relative_path_parameters,
-    })
+    }
 }
 
 /// Header values as strings; a repeated header's values joined with `, ` (RFC 9110).
@@ -318,9 +318,13 @@ fn headers(request: &InboundRequest) -> Map<String, Value> {
 
 /// JSON when the request says JSON, text for `text/*` (and untyped UTF-8), otherwise the
 /// `$content-type` + base64 `$content` envelope, so binary bodies survive the journal.
-fn body(request: &InboundRequest) -> Result<Value, AppError> {
+fn body(request: &mut InboundRequest) -> Value {
     if request.body.is_empty() {
-        return Ok(Value::Null);
+        return Value::Null;
+    }
+    // A JSON body was parsed (and checked) when the request was read.
+    if let Some(json) = request.json.take() {
+        return json;
     }
     let content_type = request.content_type.as_deref().unwrap_or("");
     let essence = content_type
@@ -329,19 +333,9 @@ fn body(request: &InboundRequest) -> Result<Value, AppError> {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let is_json = essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"));
-    if is_json {
-        return serde_json::from_slice(&request.body).map_err(|e| {
-            AppError::invalid(
-                "InvalidJson",
-                format!("The body is sent as JSON but is not valid JSON: {e}"),
-            )
-        });
-    }
     if essence.is_empty() || essence.starts_with("text/") {
         if let Ok(text) = std::str::from_utf8(&request.body) {
-            return Ok(Value::String(text.to_string()));
+            return Value::String(text.to_string());
         }
     }
     let mut envelope = Map::new();
@@ -355,7 +349,7 @@ fn body(request: &InboundRequest) -> Result<Value, AppError> {
         "$content".into(),
         Value::String(STANDARD.encode(&request.body)),
     );
-    Ok(Value::Object(envelope))
+    Value::Object(envelope)
 }
 
 /// A Response action's answer as HTTP: strings as text, `$content` envelopes decoded,

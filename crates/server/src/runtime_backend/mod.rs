@@ -364,9 +364,9 @@ impl<S: Store> Backend for RuntimeBackend<S> {
         &self,
         workflow: &WorkflowName,
         trigger: &str,
-        request: InboundRequest,
+        mut request: InboundRequest,
     ) -> Result<Fired, AppError> {
-        let outputs = callbacks::trigger_outputs(&request, Map::new())?;
+        let outputs = callbacks::trigger_outputs(&mut request, Map::new());
         // A hand-fired run gets the body a caller would have posted, so the trigger's schema
         // validation applies to it too (its method check does not: this call is always a
         // POST to the management API).
