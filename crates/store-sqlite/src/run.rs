@@ -72,14 +72,14 @@ fn history_row(row: &Row) -> Result<TriggerHistory> {
 }
 
 impl RunStore for SqliteStore {
-    async fn create_run(&self, new: NewRun) -> Result<Creation> {
-        let text = CreateText::of(&new);
+    async fn create_run(&self, mut new: NewRun) -> Result<Creation> {
+        let text = CreateText::of(&mut new);
         self.write_checked(move |conn| run_write::create(conn, new, text))
             .await
     }
 
-    async fn append(&self, request: Append) -> Result<u64> {
-        let text = ChangesText::of(&request.changes);
+    async fn append(&self, mut request: Append) -> Result<u64> {
+        let text = ChangesText::of(&mut request.changes);
         self.write_checked(move |conn| run_write::append(conn, request, text))
             .await
     }

@@ -38,18 +38,21 @@ pub(crate) struct ChangesText {
 }
 
 impl ChangesText {
-    pub(crate) fn of(changes: &RunChanges) -> ChangesText {
+    /// Moves the action records' documents out as it serialises them: the writer thread
+    /// needs only their text, and a run's action inputs and outputs can be large, so they
+    /// are freed here on the caller's thread rather than on the one serial thread.
+    pub(crate) fn of(changes: &mut RunChanges) -> ChangesText {
         let summary = changes.summary.as_ref();
         ChangesText {
             summary_outputs: summary.and_then(|s| opt_json_text(&s.outputs)),
             summary_error: summary.and_then(|s| opt_json_text(&s.error)),
             actions: changes
                 .actions
-                .iter()
+                .iter_mut()
                 .map(|a| ActionText {
-                    inputs: opt_json_text(&a.inputs),
-                    outputs: opt_json_text(&a.outputs),
-                    error: opt_json_text(&a.error),
+                    inputs: opt_json_text(&a.inputs.take()),
+                    outputs: opt_json_text(&a.outputs.take()),
+                    error: opt_json_text(&a.error.take()),
                 })
                 .collect(),
         }
@@ -80,10 +83,11 @@ pub(crate) struct CreateText {
 }
 
 impl CreateText {
-    pub(crate) fn of(new: &NewRun) -> CreateText {
+    /// See [`ChangesText::of`]; the run's own columns stay (the created run is returned).
+    pub(crate) fn of(new: &mut NewRun) -> CreateText {
         CreateText {
             trigger_outputs: opt_json_text(&new.trigger.outputs),
-            changes: ChangesText::of(&new.changes),
+            changes: ChangesText::of(&mut new.changes),
         }
     }
 }
