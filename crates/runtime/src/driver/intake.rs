@@ -229,7 +229,7 @@ impl<S: Store> Runtime<S> {
                     workflow: &name,
                     run: &run,
                     trigger,
-                    outputs: run_outputs.clone(),
+                    outputs: run_outputs,
                     fired_at: now,
                 },
                 definition,
@@ -250,7 +250,11 @@ impl<S: Store> Runtime<S> {
                         .status()
                         .map_or(RunStatus::Running, run_status),
                     start_time: now,
-                    trigger: fired_trigger(&trigger_name, run_outputs, now),
+                    trigger: fired_trigger(
+                        &trigger_name,
+                        std::mem::take(&mut started.trigger_outputs),
+                        now,
+                    ),
                     client_tracking_id: client_tracking_id.clone(),
                     idempotency_key: idempotency,
                     entries: std::mem::take(&mut started.entries),

@@ -12,7 +12,7 @@ use crate::environment::RunEnvironment;
 use crate::signing::AccessKey;
 use chrono::{DateTime, Utc};
 use hookflow_definition::CheckedDefinition;
-use hookflow_engine::{decide_owned, Decision, Input, RunState, TriggerRecord, WorkflowRef};
+use hookflow_engine::{decide_owned, Decision, Event, Input, RunState, TriggerRecord, WorkflowRef};
 use hookflow_store::{
     JournalEntry, RunChanges, RunId, RunStatus, RunTrigger, Store, TriggerName, VersionId,
     WorkflowName,
@@ -21,10 +21,15 @@ use serde_json::Value;
 
 /// A run's start, decided and ready for its first write.
 pub(crate) struct Started {
+    /// The decision; its `RunStarted` event no longer holds the trigger outputs (they
+    /// are in `entries` and in `trigger_outputs`).
     pub decision: Decision,
     pub state: RunState,
     pub entries: Vec<JournalEntry>,
     pub changes: RunChanges,
+    /// The trigger outputs the run started with, moved out of its `RunStarted` event once
+    /// that was encoded into `entries`, for the run row: no copy is made for it.
+    pub trigger_outputs: Value,
 }
 
 /// Which run starts, from which trigger firing.
@@ -80,7 +85,7 @@ impl<S: Store> Runtime<S> {
             },
         };
         let env = self.run_env(now, workflow, start.run.as_str(), Some(key));
-        let (decision, state) = decide_owned(RunState::new(), definition, input, &env)?;
+        let (mut decision, state) = decide_owned(RunState::new(), definition, input, &env)?;
         // A start is never stale; if it were, the run would have no events.
         let state = state.unwrap_or_default();
         let changes = RunChanges {
@@ -92,11 +97,16 @@ impl<S: Store> Runtime<S> {
             ..RunChanges::default()
         };
         let entries = encode(&decision.events, now)?;
+        let trigger_outputs = match decision.events.first_mut() {
+            Some(Event::RunStarted { trigger, .. }) => std::mem::take(&mut trigger.outputs),
+            _ => Value::Null,
+        };
         Ok(Started {
             decision,
             state,
             entries,
             changes,
+            trigger_outputs,
         })
     }
 
