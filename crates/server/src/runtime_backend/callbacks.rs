@@ -316,13 +316,13 @@ fn headers(request: &InboundRequest) -> Map<String, Value> {
     out
 }
 
-/// JSON when the request says JSON, text for `text/*` (and untyped UTF-8), otherwise the
-/// `$content-type` + base64 `$content` envelope, so binary bodies survive the journal.
+/// The body as the run sees it: JSON when the request says JSON (the document parsed when
+/// the request was read, moved out of it), text for `text/*` (and untyped UTF-8), otherwise
+/// the `$content-type` + base64 `$content` envelope, so binary bodies survive the journal.
 fn body(request: &mut InboundRequest) -> Value {
     if request.body.is_empty() {
         return Value::Null;
     }
-    // A JSON body was parsed (and checked) when the request was read.
     if let Some(json) = request.json.take() {
         return json;
     }
