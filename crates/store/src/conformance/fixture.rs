@@ -4,9 +4,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
 use crate::{
-    AccessKey, AccessKeys, Creation, ErrorKind, JournalEntry, NewRun, PageRequest, Run, RunChanges,
-    RunId, RunStatus, RunTrigger, Store, TriggerHistory, TriggerName, VersionPrecondition,
-    WorkflowName, WorkflowSave, WorkflowState,
+    AccessKey, AccessKeys, Creation, ErrorKind, JournalEntry, NewRun, Page, PageRequest, Run,
+    RunChanges, RunId, RunStatus, RunTrigger, Store, TriggerHistory, TriggerName,
+    VersionPrecondition, WorkflowName, WorkflowSave, WorkflowState,
 };
 
 /// `secs` seconds after a fixed instant; every test time is built from this.
@@ -85,17 +85,22 @@ pub fn new_run(workflow_name: &str, id: RunId) -> NewRun {
     }
 }
 
-/// The first 10 trigger histories of `flow`/`manual`, newest first.
-pub async fn manual_histories<S: Store>(store: &S) -> Vec<TriggerHistory> {
+/// A page of the trigger histories of `flow`/`manual` (in `status`, if given), newest first.
+pub async fn manual_history_page<S: Store>(
+    store: &S,
+    status: Option<RunStatus>,
+    page: PageRequest,
+) -> Page<TriggerHistory> {
     store
-        .list_trigger_histories(
-            &workflow("flow"),
-            &trigger("manual"),
-            None,
-            PageRequest::first(10),
-        )
+        .list_trigger_histories(&workflow("flow"), &trigger("manual"), status, page)
         .await
         .expect("histories")
+}
+
+/// The first 10 trigger histories of `flow`/`manual`, newest first.
+pub async fn manual_histories<S: Store>(store: &S) -> Vec<TriggerHistory> {
+    manual_history_page(store, None, PageRequest::first(10))
+        .await
         .items
 }
 

@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use super::fixture::{
-    assert_kind, at, create_run, create_workflow, entry, manual_histories, new_run, run_id,
-    trigger, workflow,
+    assert_kind, at, create_run, create_workflow, entry, manual_histories, manual_history_page,
+    new_run, run_id, trigger, workflow,
 };
 use crate::{
     ActionKey, ActionRecord, Append, CallbackId, Creation, ErrorKind, HistoryId, PageRequest,
@@ -439,29 +439,18 @@ pub async fn trigger_histories<S: Store>(store: S) {
         ErrorKind::NotFound,
     );
 
-    let page = store
-        .list_trigger_histories(
-            &workflow("flow"),
-            &trigger("manual"),
-            None,
-            PageRequest::first(2),
-        )
-        .await
-        .expect("page");
+    let page = manual_history_page(&store, None, PageRequest::first(2)).await;
     let ids: Vec<_> = page.items.iter().map(|h| h.id.clone()).collect();
     assert_eq!(
         ids,
         vec![HistoryId::from(run_id(3)), HistoryId::from(run_id(2))]
     );
-    let rest = store
-        .list_trigger_histories(
-            &workflow("flow"),
-            &trigger("manual"),
-            None,
-            PageRequest::after(2, page.continuation.expect("more")),
-        )
-        .await
-        .expect("rest");
+    let rest = manual_history_page(
+        &store,
+        None,
+        PageRequest::after(2, page.continuation.expect("more")),
+    )
+    .await;
     assert_eq!(rest.items.len(), 1);
     assert!(!rest.items[0].fired);
     assert_eq!(rest.items[0].status, RunStatus::Skipped);
@@ -611,10 +600,7 @@ async fn history_ids_paged<S: Store>(
     let mut seen = Vec::new();
     let mut page = PageRequest::first(top);
     loop {
-        let result = store
-            .list_trigger_histories(&workflow("flow"), &trigger("manual"), status, page.clone())
-            .await
-            .expect("histories");
+        let result = manual_history_page(store, status, page.clone()).await;
         seen.extend(result.items.iter().map(|h| h.id.clone()));
         match result.continuation {
             Some(token) => {
@@ -696,15 +682,7 @@ pub async fn trigger_histories_filter_by_status<S: Store>(store: S) {
 
     // A page holding the oldest matching history has no continuation, even though
     // non-matching histories follow it.
-    let last = store
-        .list_trigger_histories(
-            &workflow("flow"),
-            &trigger("manual"),
-            Some(RunStatus::Failed),
-            PageRequest::first(4),
-        )
-        .await
-        .expect("histories");
+    let last = manual_history_page(&store, Some(RunStatus::Failed), PageRequest::first(4)).await;
     assert_eq!(last.items.len(), 4);
     assert!(
         last.continuation.is_none(),
