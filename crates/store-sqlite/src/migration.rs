@@ -171,6 +171,13 @@ ALTER TABLE ledger ADD COLUMN workflow_deleted INTEGER NOT NULL DEFAULT 0;
     r#"
 ALTER TABLE run ADD COLUMN fired_history INTEGER NOT NULL DEFAULT 0;
 "#,
+    // 6: most runs succeed, and a status index entry for each cost every run's write an
+    // index more. Listing succeeded runs reads `run_by_workflow`, where most rows are
+    // succeeded ones; the other statuses, the ones searched for among many, keep theirs.
+    r#"
+DROP INDEX run_by_status;
+CREATE INDEX run_by_status ON run (workflow, status, id) WHERE status <> 'Succeeded';
+"#,
 ];
 
 /// The schema version this build writes.

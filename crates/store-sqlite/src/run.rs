@@ -6,7 +6,7 @@ use hookflow_store::{
     PageRequest, Result, Run, RunId, RunQuery, RunStatus, RunStore, StoredEntry, TriggerHistory,
     TriggerName, WaitingRuns, WorkflowName,
 };
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, params_from_iter, Connection, Row, ToSql};
 
 use crate::codec::{collect, exists, query_optional, time, unsigned, Sql};
 use crate::run_write::{self, ChangesText, CreateText, HistoryText, FIRED_HISTORY_COLUMNS};
@@ -63,6 +63,32 @@ const WAITING_RUNS: &str = "SELECT \
      (SELECT COUNT(*) FROM run WHERE status IN ('Running', 'Waiting') \
         AND id IN (SELECT run FROM action WHERE status = 'Waiting')), \
      (SELECT COUNT(*) FROM run WHERE status = 'Waiting')";
+
+/// A page of a workflow's runs, newest first: `?1` the workflow, then the status when
+/// filtered, the id to continue below when continued, and the row limit. Each filter gets
+/// its own statement so the page is a range of one index, read from where it starts, not
+/// a scan of every newer run: `run_by_status` for a status it holds (the query repeats
+/// the partial index's condition, which is how SQLite knows it may use it), and
+/// `run_by_workflow` otherwise. `Succeeded`, the status most runs end in, is left out of
+/// `run_by_status` (migration 6), so its runs are found in `run_by_workflow`, where
+/// most rows are succeeded ones.
+fn list_runs_sql(status: Option<RunStatus>, continued: bool) -> String {
+    let mut sql = format!("SELECT {RUN_COLUMNS} FROM run WHERE workflow = ?1");
+    let mut next = 2;
+    if let Some(status) = status {
+        sql.push_str(&format!(" AND status = ?{next}"));
+        if status != RunStatus::Succeeded {
+            sql.push_str(" AND status <> 'Succeeded'");
+        }
+        next += 1;
+    }
+    if continued {
+        sql.push_str(&format!(" AND id < ?{next}"));
+        next += 1;
+    }
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT ?{next}"));
+    sql
+}
 
 const HISTORY_COLUMNS: &str = "workflow, trigger, id, start_time, end_time, status, code, fired, \
      run, inputs, outputs, error";
@@ -124,23 +150,22 @@ impl RunStore for SqliteStore {
         let before = query.page.continuation.map(|c| c.0);
         self.read(move |conn| {
             require_workflow(conn, &query.workflow)?;
+            let workflow = query.workflow.as_str();
+            let mut values: Vec<&dyn ToSql> = vec![&workflow];
+            let status = query.status.map(RunStatus::as_str);
+            if let Some(status) = &status {
+                values.push(status);
+            }
+            if let Some(before) = &before {
+                values.push(before);
+            }
+            let limit = (top + 1) as i64;
+            values.push(&limit);
             let mut stmt = conn
-                .prepare_cached(&format!(
-                    "SELECT {RUN_COLUMNS} FROM run WHERE workflow = ?1 \
-                     AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR id < ?3) \
-                     ORDER BY id DESC LIMIT ?4"
-                ))
+                .prepare_cached(&list_runs_sql(query.status, before.is_some()))
                 .sql()?;
             let rows = stmt
-                .query_map(
-                    params![
-                        query.workflow.as_str(),
-                        query.status.map(RunStatus::as_str),
-                        before,
-                        (top + 1) as i64
-                    ],
-                    |row| Ok(run_row(row)),
-                )
+                .query_map(params_from_iter(values), |row| Ok(run_row(row)))
                 .sql()?;
             Ok(Page::from_overfetch(collect(rows)?, top, |r| {
                 r.id.to_string()
@@ -303,9 +328,54 @@ impl RunStore for SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    use super::WAITING_RUNS;
-    use crate::codec::{collect, Sql};
+    use super::{list_runs_sql, WAITING_RUNS};
+    use crate::codec::Sql;
     use crate::{Options, SqliteStore};
+    use hookflow_store::RunStatus;
+
+    /// The steps of `sql`'s query plan, its parameters left unbound.
+    async fn plan(store: &SqliteStore, sql: String) -> Vec<String> {
+        store
+            .read(move |conn| {
+                let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).sql()?;
+                let mut rows = stmt.raw_query();
+                let mut steps = Vec::new();
+                while let Some(row) = rows.next().sql()? {
+                    steps.push(row.get::<_, String>(3).sql()?);
+                }
+                Ok(steps)
+            })
+            .await
+            .expect("plan")
+    }
+
+    /// Every page of a run listing is one range of one index, newest first: continuing
+    /// starts where the last page ended (no scan of the newer runs), and nothing is sorted.
+    #[tokio::test]
+    async fn run_pages_are_index_ranges() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        let cases = [
+            (None, "run_by_workflow (workflow=?"),
+            (Some(RunStatus::Succeeded), "run_by_workflow (workflow=?"),
+            (
+                Some(RunStatus::Failed),
+                "run_by_status (workflow=? AND status=?",
+            ),
+            (
+                Some(RunStatus::Running),
+                "run_by_status (workflow=? AND status=?",
+            ),
+        ];
+        for (status, index) in cases {
+            for continued in [false, true] {
+                let plan = plan(&store, list_runs_sql(status, continued)).await;
+                let range = if continued { " AND id<?)" } else { ")" };
+                let expected = format!("SEARCH run USING INDEX {index}{range}");
+                assert_eq!(plan, [expected], "status {status:?}, continued {continued}");
+            }
+        }
+    }
 
     /// The waiting-run counts read only the partial indexes of waiting rows: no step of
     /// the plan scans the run or action table, or an index of every run.
@@ -313,18 +383,7 @@ mod tests {
     async fn waiting_runs_are_counted_from_partial_indexes() {
         let dir = tempfile::tempdir().expect("temporary directory");
         let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
-        let plan = store
-            .read(|conn| {
-                let mut stmt = conn
-                    .prepare(&format!("EXPLAIN QUERY PLAN {WAITING_RUNS}"))
-                    .sql()?;
-                let rows = stmt
-                    .query_map([], |row| Ok(row.get::<_, String>(3).sql()))
-                    .sql()?;
-                collect(rows)
-            })
-            .await
-            .expect("plan");
+        let plan = plan(&store, WAITING_RUNS.to_string()).await;
         let scans: Vec<&String> = plan.iter().filter(|s| s.starts_with("SCAN")).collect();
         let allowed = |step: &str| {
             step == "SCAN CONSTANT ROW"
