@@ -11,6 +11,7 @@ use crate::error::{ErrorCode, Pointer, ValidationError};
 use crate::model::{
     ActionType, Definition, Ordered, ParameterType, RunAfterStatus, Trigger, TriggerType,
 };
+use crate::secured::{self, Secured};
 use hookflow_expr::{EvalContext, Expr, ExprKind, Segment, Span, Template};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
@@ -186,6 +187,8 @@ pub struct CheckedAction {
     pub operation_options: Vec<String>,
     pub tracked_properties: Option<ValueTemplate>,
     pub kind: Option<String>,
+    /// What run history hides of this action (see [`Secured`]).
+    pub secure: Secured,
 }
 
 impl CheckedAction {
@@ -216,6 +219,10 @@ pub struct ActionTree {
 impl ActionTree {
     pub fn get(&self, id: ActionId) -> Option<&CheckedAction> {
         self.nodes.get(id.0)
+    }
+
+    pub(crate) fn nodes_mut(&mut self) -> impl Iterator<Item = &mut CheckedAction> {
+        self.nodes.iter_mut()
     }
 
     /// Finds an action by name (names ignore case).
@@ -262,6 +269,8 @@ pub struct CheckedTrigger {
     pub inputs: Option<ValueTemplate>,
     pub conditions: Vec<ValueTemplate>,
     pub split_on: Option<ValueTemplate>,
+    /// What run history hides of this trigger's firings (see [`Secured`]).
+    pub secure: Secured,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -393,6 +402,11 @@ pub(crate) fn build(
             inputs,
             conditions,
             split_on,
+            secure: Secured::declared(
+                raw.get("triggers")
+                    .and_then(|t| t.get(name))
+                    .and_then(|t| t.get("runtimeConfiguration")),
+            ),
         });
     }
 
@@ -425,6 +439,7 @@ pub(crate) fn build(
             node.run_after = edges;
         }
     }
+    secured::propagate(&triggers, &mut tree);
 
     let mut outputs = IndexMap::new();
     for (name, output) in definition.outputs.iter().flatten() {
@@ -576,6 +591,8 @@ fn add_actions(
                 .unwrap_or_default(),
             tracked_properties: obj.get("trackedProperties").map(template).transpose()?,
             kind: obj.get("kind").and_then(Value::as_str).map(str::to_string),
+            // Completed by `secured::propagate` once every action is known.
+            secure: Secured::declared(obj.get("runtimeConfiguration")),
         });
         if !action_type.is_container() {
             continue;

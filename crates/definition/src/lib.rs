@@ -16,6 +16,7 @@ pub mod duration;
 mod error;
 pub mod model;
 pub mod recurrence;
+mod secured;
 mod validate;
 
 pub use checked::{
@@ -24,6 +25,7 @@ pub use checked::{
 };
 pub use document::DocumentShape;
 pub use error::{ErrorCode, ValidationError};
+pub use secured::Secured;
 
 use serde_json::Value;
 

@@ -110,3 +110,55 @@ fn the_model_keeps_unknown_properties_and_key_order() {
     );
     assert!(action.extra.contains_key("metadata"));
 }
+
+/// `secureData`: each trigger and action hides what its own setting names; Compose, Parse
+/// JSON and Response hide their outputs with their inputs; an action whose expressions
+/// read outputs secured by their own setting hides its inputs, and nothing cascades from
+/// there or from outputs hidden only because their inputs are.
+#[test]
+fn secure_data_is_declared_and_propagated() {
+    let secure = |properties: Value| json!({ "secureData": { "properties": properties } });
+    let doc = json!({
+        "definition": {
+            "triggers": { "manual": {
+                "type": "Request", "kind": "Http", "runtimeConfiguration": secure(json!(["outputs"]))
+            } },
+            "actions": {
+                "FromTrigger": { "type": "Compose", "inputs": "@triggerBody()?['name']" },
+                "FromCompose": { "type": "Compose", "inputs": "@outputs('FromTrigger')",
+                                 "runAfter": { "FromTrigger": ["Succeeded"] } },
+                "Call": { "type": "Http", "inputs": { "method": "GET", "uri": "http://example.test" },
+                          "runtimeConfiguration": secure(json!(["outputs"])) },
+                "UsesCall": { "type": "Http",
+                              "inputs": { "method": "POST", "uri": "http://example.test", "body": "@{body('call')}" },
+                              "runAfter": { "Call": ["Succeeded"] } },
+                "Loop": { "type": "Foreach", "foreach": "@body('Call')", "runAfter": { "Call": ["Succeeded"] },
+                          "actions": { "Inner": { "type": "Compose", "inputs": "@items('Loop')" } } },
+                "Plain": { "type": "Compose", "inputs": "@utcNow()" },
+                "Hidden": { "type": "Compose", "inputs": "x", "runtimeConfiguration": secure(json!(["inputs"])) }
+            }
+        }
+    });
+    let checked = validate_document(&doc).expect("valid");
+    let flags = |name: &str| {
+        let a = checked.actions.find(name).expect(name);
+        (a.secure.inputs, a.secure.outputs)
+    };
+    assert!(checked.triggers[0].secure.outputs && !checked.triggers[0].secure.inputs);
+    assert_eq!(
+        flags("FromTrigger"),
+        (true, true),
+        "reads the secured trigger"
+    );
+    assert_eq!(
+        flags("FromCompose"),
+        (false, false),
+        "implied outputs do not cascade"
+    );
+    assert_eq!(flags("Call"), (false, true));
+    assert_eq!(flags("UsesCall"), (true, false), "names ignore case");
+    assert_eq!(flags("Loop"), (true, false), "a Foreach source is read too");
+    assert_eq!(flags("Inner"), (false, false));
+    assert_eq!(flags("Plain"), (false, false));
+    assert_eq!(flags("Hidden"), (true, true));
+}

@@ -9,6 +9,7 @@
 use crate::key::{ActionKey, TimerId};
 use crate::status::Status;
 use chrono::{DateTime, Utc};
+use hookflow_definition::Secured;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -88,6 +89,15 @@ pub struct SecureFlags {
 impl SecureFlags {
     pub fn is_plain(&self) -> bool {
         !self.inputs && !self.outputs
+    }
+}
+
+impl From<Secured> for SecureFlags {
+    fn from(secured: Secured) -> Self {
+        SecureFlags {
+            inputs: secured.inputs,
+            outputs: secured.outputs,
+        }
     }
 }
 

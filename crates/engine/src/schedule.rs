@@ -8,9 +8,8 @@
 use crate::actions;
 use crate::context::{EngineConfig, Environment, RunContext};
 use crate::effect::Effect;
-use crate::event::{Event, RunChange, TimerPurpose};
+use crate::event::{Event, RunChange, SecureFlags, TimerPurpose};
 use crate::key::{ActionKey, TimerId};
-use crate::source;
 use crate::state::RunState;
 use crate::status::Status;
 use crate::EngineError;
@@ -258,7 +257,7 @@ impl<'a> Machine<'a> {
     /// Emits the action's `ActionCompleted` (dropping its timers first).
     pub fn complete(&mut self, action: &CheckedAction, key: &ActionKey, c: Completion) {
         self.cancel_timers_of(key);
-        let secure = source::secure_flags(self.def, action.name.as_str(), action.action_type);
+        let secure = SecureFlags::from(action.secure);
         self.emit(Event::ActionCompleted {
             key: key.clone(),
             status: c.status.unwrap_or(Status::Succeeded),

@@ -1,9 +1,7 @@
-//! The action as written in the document, for what the checked form does not carry:
-//! `runtimeConfiguration.secureData` and the source text of per-item expressions (which
-//! run history shows instead of a value).
+//! The action as written in the document, for what the checked form does not carry: the
+//! source text of per-item expressions (which run history shows instead of a value).
 
-use crate::event::SecureFlags;
-use hookflow_definition::model::{Action, ActionType, Actions};
+use hookflow_definition::model::{Action, Actions};
 use hookflow_definition::CheckedDefinition;
 
 /// Finds an action by name anywhere in the document (names are unique, case-insensitive).
@@ -40,29 +38,6 @@ pub(crate) fn find<'d>(def: &'d CheckedDefinition, name: &str) -> Option<&'d Act
         None
     }
     walk(def.definition.actions.as_ref(), name)
-}
-
-/// The action's secure-data flags. Compose, ParseJson and Response only offer secure
-/// inputs, which hide their outputs too (reference §9.5).
-pub(crate) fn secure_flags(def: &CheckedDefinition, name: &str, t: ActionType) -> SecureFlags {
-    let Some(action) = find(def, name) else {
-        return SecureFlags::default();
-    };
-    let properties = action
-        .runtime_configuration
-        .as_ref()
-        .and_then(|c| c.secure_data.as_ref())
-        .map(|s| s.properties.clone())
-        .unwrap_or_default();
-    let has = |p: &str| properties.iter().any(|x| x.eq_ignore_ascii_case(p));
-    let inputs = has("inputs");
-    let outputs = has("outputs")
-        || (inputs
-            && matches!(
-                t,
-                ActionType::Compose | ActionType::ParseJson | ActionType::Response
-            ));
-    SecureFlags { inputs, outputs }
 }
 
 /// A field of the action's inputs as written (e.g. Query `where`).

@@ -868,4 +868,5 @@ async fn metrics_count_runs_started_completed_and_actions_executed() {
 
 mod list_filters;
 mod request_checks;
+mod secured;
 mod versions;

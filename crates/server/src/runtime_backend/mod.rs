@@ -11,6 +11,7 @@ mod callbacks;
 mod convert;
 mod definition;
 mod errors;
+mod secured;
 
 use crate::backend::{ActionCallback, Backend, CallbackReply, InboundRequest, TriggerCallback};
 use crate::error::{AppError, Resource};
@@ -447,11 +448,15 @@ impl<S: Store> Backend for RuntimeBackend<S> {
             })
             .await
             .map_err(errors::from_runtime)?;
-        Ok(convert::page(page, convert::run))
+        Ok(Page {
+            value: self.shown_runs(page.items).await?,
+            continuation: page.continuation.map(|c| c.0),
+        })
     }
 
     async fn get_run(&self, workflow: &WorkflowName, run: &str) -> Result<Run, AppError> {
-        self.run_of(workflow, run).await.map(convert::run)
+        let found = self.run_of(workflow, run).await?;
+        self.shown_run(found).await
     }
 
     async fn cancel_run(&self, workflow: &WorkflowName, run: &str) -> Result<(), AppError> {
