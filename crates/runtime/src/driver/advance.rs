@@ -130,13 +130,13 @@ impl<S: Store> Runtime<S> {
 
     /// The run's state from its journal.
     pub(crate) async fn load_run(&self, run: &RunId) -> Result<LoadedRun> {
-        let record = self.shared.store.get_run(run).await?;
+        let mut record = self.shared.store.get_run(run).await?;
         let entries = self.shared.store.load_journal(run, 0).await?;
         // The journal read after the record may hold more entries; the state and the fence
         // both come from the journal itself, so they agree.
         let position = entries.last().map_or(0, |e| e.position + 1);
         let written_at = entries.last().map_or(record.start_time, |e| e.entry.at);
-        let events = decode(run.as_str(), entries)?;
+        let events = decode(run.as_str(), entries, record.trigger.outputs.take())?;
         Ok(LoadedRun {
             state: RunState::replay(&events),
             position,

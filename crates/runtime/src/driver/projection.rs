@@ -26,8 +26,15 @@ pub(crate) fn encode(events: &[Event], at: DateTime<Utc>) -> Result<Vec<JournalE
         .collect()
 }
 
-pub(crate) fn decode(run: &str, entries: Vec<StoredEntry>) -> Result<Vec<Event>> {
-    entries
+/// The run's events from its journal. Its `RunStarted` entry is written without the
+/// trigger outputs, which the run row keeps (one stored copy, not two): they are put back
+/// from `trigger_outputs`, the row's. An entry written with them keeps its own.
+pub(crate) fn decode(
+    run: &str,
+    entries: Vec<StoredEntry>,
+    trigger_outputs: Option<Value>,
+) -> Result<Vec<Event>> {
+    let mut events = entries
         .into_iter()
         .map(|stored| {
             serde_json::from_str(&stored.entry.payload).map_err(|e| RuntimeError::StoredData {
@@ -35,7 +42,13 @@ pub(crate) fn decode(run: &str, entries: Vec<StoredEntry>) -> Result<Vec<Event>>
                 message: e.to_string(),
             })
         })
-        .collect()
+        .collect::<Result<Vec<Event>>>()?;
+    if let Some(Event::RunStarted { trigger, .. }) = events.first_mut() {
+        if trigger.outputs.is_null() {
+            trigger.outputs = trigger_outputs.unwrap_or_default();
+        }
+    }
+    Ok(events)
 }
 
 pub(crate) fn run_status(status: Status) -> RunStatus {

@@ -21,14 +21,14 @@ use serde_json::Value;
 
 /// A run's start, decided and ready for its first write.
 pub(crate) struct Started {
-    /// The decision; its `RunStarted` event no longer holds the trigger outputs (they
-    /// are in `entries` and in `trigger_outputs`).
+    /// The decision; its `RunStarted` event does not hold the trigger outputs (they are
+    /// in `trigger_outputs` and the state, not in `entries`).
     pub decision: Decision,
     pub state: RunState,
     pub entries: Vec<JournalEntry>,
     pub changes: RunChanges,
-    /// The trigger outputs the run started with, moved out of its `RunStarted` event once
-    /// that was encoded into `entries`, for the run row: no copy is made for it.
+    /// The trigger outputs the run started with, moved out of its `RunStarted` event, for
+    /// the run row: the one stored copy.
     pub trigger_outputs: Value,
 }
 
@@ -96,11 +96,13 @@ impl<S: Store> Runtime<S> {
             ledger: super::ledger::record(&decision.effects, start.workflow, start.run, now)?,
             ..RunChanges::default()
         };
-        let entries = encode(&decision.events, now)?;
+        // The run row keeps the trigger outputs; its `RunStarted` entry is written
+        // without them, and loading the run puts them back (`projection::decode`).
         let trigger_outputs = match decision.events.first_mut() {
             Some(Event::RunStarted { trigger, .. }) => std::mem::take(&mut trigger.outputs),
             _ => Value::Null,
         };
+        let entries = encode(&decision.events, now)?;
         Ok(Started {
             decision,
             state,

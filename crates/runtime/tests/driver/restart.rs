@@ -60,7 +60,7 @@ async fn a_timer_due_while_down_fires_on_start() {
     let clock = Arc::new(ManualClock::new(start_time()));
     let actions = json!({
         "Pause": { "type": "Wait", "inputs": { "interval": { "count": 1, "unit": "Minute" } } },
-        "After": { "type": "Compose", "inputs": "woke", "runAfter": { "Pause": ["Succeeded"] } }
+        "After": { "type": "Compose", "inputs": "@triggerBody()?['then']", "runAfter": { "Pause": ["Succeeded"] } }
     });
     let run = {
         let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
@@ -70,7 +70,7 @@ async fn a_timer_due_while_down_fires_on_start() {
             FakeExecutor::new(|_| ok_with(json!({}))),
         );
         deploy(&rt, actions).await;
-        let (run, _) = fire(&rt, json!({})).await;
+        let (run, _) = fire(&rt, json!({ "then": "woke" })).await;
         assert_eq!(
             action_status(&rt, &run, "Pause").await,
             Some(RunStatus::Running)
@@ -87,6 +87,8 @@ async fn a_timer_due_while_down_fires_on_start() {
     let work = rt.start();
     wait_for_status(&rt, &run, RunStatus::Succeeded).await;
     work.stop().await;
+    // The reloaded run has its trigger outputs again (the journal's start entry leaves
+    // them to the run row).
     let after = rt.get_action(&run, "After").await.expect("After");
     assert_eq!(after.outputs, Some(json!("woke")));
     assert!(rt
