@@ -14,6 +14,7 @@
 
 mod codec;
 mod commit;
+mod journal;
 mod ledger;
 mod migration;
 mod queue;

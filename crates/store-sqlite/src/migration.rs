@@ -178,6 +178,21 @@ ALTER TABLE run ADD COLUMN fired_history INTEGER NOT NULL DEFAULT 0;
 DROP INDEX run_by_status;
 CREATE INDEX run_by_status ON run (workflow, status, id) WHERE status <> 'Succeeded';
 "#,
+    // 7: the journal keeps one row per write (see `journal.rs`): its entries as one JSON
+    // array of [kind, at, payload], keyed by the first entry's position. Entries written
+    // before become rows of one entry each.
+    r#"
+CREATE TABLE journal_by_write (
+    run TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    entries TEXT NOT NULL,
+    PRIMARY KEY (run, position)
+) STRICT, WITHOUT ROWID;
+INSERT INTO journal_by_write (run, position, entries)
+    SELECT run, position, json_array(json_array(kind, at, json(payload))) FROM journal;
+DROP TABLE journal;
+ALTER TABLE journal_by_write RENAME TO journal;
+"#,
 ];
 
 /// The schema version this build writes.

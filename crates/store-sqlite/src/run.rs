@@ -2,13 +2,14 @@
 //! applies `RunChanges` (shared by `create_run` and `append`).
 
 use hookflow_store::{
-    ActionRecord, Append, Creation, Entity, Error, HistoryId, JournalEntry, NewRun, Page,
-    PageRequest, Result, Run, RunId, RunQuery, RunStatus, RunStore, StoredEntry, TriggerHistory,
-    TriggerName, WaitingRuns, WorkflowName,
+    ActionRecord, Append, Creation, Entity, Error, HistoryId, NewRun, Page, PageRequest, Result,
+    Run, RunId, RunQuery, RunStatus, RunStore, StoredEntry, TriggerHistory, TriggerName,
+    WaitingRuns, WorkflowName,
 };
 use rusqlite::{params, params_from_iter, Connection, Row, ToSql};
 
-use crate::codec::{collect, exists, query_optional, time, unsigned, Sql};
+use crate::codec::{collect, exists, query_optional, unsigned, Sql};
+use crate::journal::{self, Segment};
 use crate::run_write::{self, ChangesText, CreateText, HistoryText, FIRED_HISTORY_COLUMNS};
 use crate::workflow::require_workflow;
 use crate::SqliteStore;
@@ -99,43 +100,23 @@ fn history_row(row: &Row) -> Result<TriggerHistory> {
 
 impl RunStore for SqliteStore {
     async fn create_run(&self, mut new: NewRun) -> Result<Creation> {
-        let text = CreateText::of(&mut new);
+        let text = CreateText::of(&mut new)?;
         self.write_checked(move |conn| run_write::create(conn, new, text))
             .await
     }
 
     async fn append(&self, mut request: Append) -> Result<u64> {
+        let entries = Segment::of(std::mem::take(&mut request.entries))?;
         let text = ChangesText::of(&mut request.changes);
-        self.write_checked(move |conn| run_write::append(conn, request, text))
+        self.write_checked(move |conn| run_write::append(conn, request, entries, text))
             .await
     }
 
     async fn load_journal(&self, run: &RunId, from: u64) -> Result<Vec<StoredEntry>> {
         let run = run.clone();
-        let from = i64::try_from(from).unwrap_or(i64::MAX);
         self.read(move |conn| {
             require_run(conn, &run)?;
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT position, kind, payload, at FROM journal \
-                     WHERE run = ?1 AND position >= ?2 ORDER BY position",
-                )
-                .sql()?;
-            let rows = stmt
-                .query_map(params![run.as_str(), from], |row| {
-                    Ok((|| {
-                        Ok(StoredEntry {
-                            position: unsigned(row.get(0).sql()?)?,
-                            entry: JournalEntry {
-                                kind: row.get(1).sql()?,
-                                payload: row.get(2).sql()?,
-                                at: time(row.get(3).sql()?)?,
-                            },
-                        })
-                    })())
-                })
-                .sql()?;
-            collect(rows)
+            journal::read(conn, &run, from)
         })
         .await
     }

@@ -10,8 +10,8 @@
 //! Only an SQL failure can fail them later; the writer then rolls back their whole batch.
 
 use hookflow_store::{
-    ActionRecord, Append, Creation, Entity, Error, JournalEntry, LedgerChange, NewRun, Result, Run,
-    RunChanges, RunId, Runnable, TimerChange, TriggerHistory,
+    ActionRecord, Append, Creation, Entity, Error, LedgerChange, NewRun, Result, Run, RunChanges,
+    RunId, Runnable, TimerChange, TriggerHistory,
 };
 use rusqlite::{params, Connection};
 
@@ -19,6 +19,7 @@ use crate::codec::{
     execute, exists, insert_new, json_text, micros, opt_json_text, opt_micros, query_optional,
     signed, stored, unsigned,
 };
+use crate::journal::{self, Segment};
 use crate::ledger::{check_changes, insert_entry, update_entry};
 use crate::workflow::require_workflow;
 
@@ -76,44 +77,23 @@ impl HistoryText {
     }
 }
 
-/// Everything of a `create_run` that is JSON, as text (journal entries already are).
+/// Everything of a `create_run` that is JSON, as text.
 pub(crate) struct CreateText {
     trigger_outputs: Option<String>,
+    journal: Option<Segment>,
     changes: ChangesText,
 }
 
 impl CreateText {
-    /// See [`ChangesText::of`]; the run's own columns stay (the created run is returned).
-    pub(crate) fn of(new: &mut NewRun) -> CreateText {
-        CreateText {
+    /// See [`ChangesText::of`]; the run's own columns stay (the created run is returned),
+    /// its entries move into their row.
+    pub(crate) fn of(new: &mut NewRun) -> Result<CreateText> {
+        Ok(CreateText {
             trigger_outputs: opt_json_text(&new.trigger.outputs),
+            journal: Segment::of(std::mem::take(&mut new.entries))?,
             changes: ChangesText::of(&mut new.changes),
-        }
+        })
     }
-}
-
-fn insert_entries(
-    conn: &Connection,
-    run: &RunId,
-    from: u64,
-    entries: &[JournalEntry],
-) -> Result<()> {
-    let mut stmt = conn
-        .prepare_cached(
-            "INSERT INTO journal (run, position, kind, payload, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .map_err(crate::codec::sql_error)?;
-    for (offset, entry) in entries.iter().enumerate() {
-        stmt.execute(params![
-            run.as_str(),
-            signed(from + offset as u64)?,
-            entry.kind,
-            entry.payload,
-            micros(entry.at)
-        ])
-        .map_err(crate::codec::sql_error)?;
-    }
-    Ok(())
 }
 
 /// Every check of `changes` that can fail, made before the write changes a row, so the
@@ -319,7 +299,7 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
     let runnable = new.changes.runnable.take().and_then(runnable_column);
     let status = summary.as_ref().map_or(new.status, |s| s.status);
     let end_time = summary.as_ref().and_then(|s| s.end_time);
-    let position = new.entries.len() as u64;
+    let position = Segment::count(&text.journal);
     // The primary key is the check that the id is new.
     insert_new(
         conn,
@@ -350,7 +330,9 @@ pub(crate) fn create(conn: &Connection, mut new: NewRun, text: CreateText) -> Re
         Entity::Run,
         &new.id,
     )?;
-    insert_entries(conn, &new.id, 0, &new.entries)?;
+    if let Some(segment) = text.journal {
+        journal::insert(conn, &new.id, 0, segment)?;
+    }
     // A callback names an existing run, so none can wait for this one yet: no inbox check.
     apply_side_tables(conn, &new.id, new.changes, text.changes)?;
     // Built from what was written rather than read back: one query less per run.
@@ -384,7 +366,12 @@ macro_rules! next_runnable {
 }
 
 /// Appends at the expected position, under the lease if one is given.
-pub(crate) fn append(conn: &Connection, mut append: Append, mut text: ChangesText) -> Result<u64> {
+pub(crate) fn append(
+    conn: &Connection,
+    mut append: Append,
+    entries: Option<Segment>,
+    mut text: ChangesText,
+) -> Result<u64> {
     let fence: Option<(i64, Option<String>, i64, String)> = query_optional(
         conn,
         "SELECT position, lease_owner, lease_epoch, workflow FROM run WHERE id = ?1",
@@ -412,8 +399,10 @@ pub(crate) fn append(conn: &Connection, mut append: Append, mut text: ChangesTex
     }
     check_side_tables(conn, &append.run, &workflow, &append.changes)?;
     let id = append.run.as_str();
-    insert_entries(conn, &append.run, position, &append.entries)?;
-    let new_position = position + append.entries.len() as u64;
+    let new_position = position + Segment::count(&entries);
+    if let Some(segment) = entries {
+        journal::insert(conn, &append.run, position, segment)?;
+    }
     let summary = append.changes.summary.take();
     let runnable = append.changes.runnable.take();
     let summary_outputs = text.summary_outputs.take();

@@ -1,10 +1,86 @@
 //! Data written by an older schema reads back after the migrations that followed.
 
 use hookflow_store::conformance::fixture::{
-    create_workflow, manual_histories, new_run, run_id, trigger, workflow,
+    create_workflow, entry, manual_histories, new_run, run_id, trigger, workflow,
 };
-use hookflow_store::{HistoryId, RunStore};
+use hookflow_store::{Append, HistoryId, RunStore};
 use hookflow_store_sqlite::{Options, SqliteStore, FILE_NAME};
+use std::path::Path;
+
+/// Undoes migration 7: the journal's rows of one write each become rows of one entry.
+const UNDO_7: &str = "
+CREATE TABLE journal_by_entry (
+    run TEXT NOT NULL, position INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
+    at INTEGER NOT NULL, PRIMARY KEY (run, position)
+) STRICT, WITHOUT ROWID;
+INSERT INTO journal_by_entry
+    SELECT j.run, j.position + e.key, e.value ->> 0, e.value -> 2, e.value ->> 1
+    FROM journal AS j, json_each(j.entries) AS e;
+DROP TABLE journal;
+ALTER TABLE journal_by_entry RENAME TO journal;
+PRAGMA user_version = 6;";
+
+/// Undoes migrations 6 and 5: every run in the status index, no `fired_history` column.
+const UNDO_6_AND_5: &str = "
+DROP INDEX run_by_status;
+CREATE INDEX run_by_status ON run (workflow, status, id);
+ALTER TABLE run DROP COLUMN fired_history;
+PRAGMA user_version = 4;";
+
+/// Turns the database in `dir` back into what the given undo scripts' schema wrote.
+fn undo(dir: &Path, scripts: &[&str]) {
+    let conn = rusqlite::Connection::open(dir.join(FILE_NAME)).expect("raw open");
+    for script in scripts {
+        conn.execute_batch(script).expect("an older schema");
+    }
+}
+
+/// Before migration 7 the journal had a row per entry; after it, a write's entries read
+/// back the same, at the same positions, whole or from a position within a write.
+#[tokio::test]
+async fn journals_written_before_migration_7_read_back_the_same() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut run = new_run("flow", run_id(1));
+    run.entries = vec![entry("RunStarted", 0), entry("ActionCompleted", 1)];
+    let later = vec![entry("ActionCompleted", 2), entry("RunCompleted", 3)];
+    let written = {
+        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        create_workflow(&store, "flow").await;
+        store.create_run(run.clone()).await.expect("run");
+        store
+            .append(Append {
+                run: run.id.clone(),
+                expected_position: 2,
+                lease: None,
+                entries: later,
+                changes: Default::default(),
+            })
+            .await
+            .expect("append");
+        store.load_journal(&run.id, 0).await.expect("journal")
+    };
+    assert_eq!(written.len(), 4);
+    undo(dir.path(), &[UNDO_7]);
+    let store = SqliteStore::open(Options::in_dir(dir.path())).expect("reopen migrates");
+    assert_eq!(store.load_journal(&run.id, 0).await.expect("all"), written);
+    assert_eq!(
+        store.load_journal(&run.id, 1).await.expect("from 1"),
+        written[1..]
+    );
+    // A write after the migration goes on from the migrated ones.
+    store
+        .append(Append {
+            run: run.id.clone(),
+            expected_position: 4,
+            lease: None,
+            entries: vec![entry("RunCompleted", 4)],
+            changes: Default::default(),
+        })
+        .await
+        .expect("append after");
+    let all = store.load_journal(&run.id, 3).await.expect("from 3");
+    assert_eq!(all.iter().map(|e| e.position).collect::<Vec<_>>(), [3, 4]);
+}
 
 /// Before migration 5 a fired run's history was a copy in `trigger_history`; from it on,
 /// the run row is the history. Both kinds are listed together, newest first, and each
@@ -23,11 +99,7 @@ async fn fired_histories_copied_before_migration_5_are_listed_with_the_runs_own(
             .await
             .expect("old history row");
     }
-    {
-        let conn = rusqlite::Connection::open(dir.path().join(FILE_NAME)).expect("raw open");
-        conn.execute_batch("ALTER TABLE run DROP COLUMN fired_history; PRAGMA user_version = 4")
-            .expect("back to schema 4");
-    }
+    undo(dir.path(), &[UNDO_7, UNDO_6_AND_5]);
     let store = SqliteStore::open(Options::in_dir(dir.path())).expect("reopen migrates");
     let mut new = new_run("flow", run_id(2));
     new.records_history = true;
