@@ -276,7 +276,10 @@ impl<S: Store> Runtime<S> {
     }
 
     /// A new run id: time-ordered, random below the millisecond, and increasing on this
-    /// node even within one millisecond (as a monotonic ULID generator does).
+    /// node even within one millisecond: as a monotonic ULID generator does, the first id
+    /// of a millisecond draws its random part and the next ones add one to it (so a busy
+    /// node asks the OS for randomness once a millisecond, not once a run; an id is no
+    /// secret, every URL that carries one is signed).
     pub(crate) fn new_run_id(&self, now: DateTime<Utc>) -> RunId {
         const ENTROPY: u128 = (1u128 << 80) - 1;
         let millis = u64::try_from(now.timestamp_millis()).unwrap_or(0);
@@ -291,10 +294,7 @@ impl<S: Store> Runtime<S> {
                 self.shared.services.random.next_u128() & (ENTROPY >> 1),
             )
         } else {
-            (
-                last.0,
-                last.1 + 1 + (self.shared.services.random.next_u128() & 0xFFFF),
-            )
+            (last.0, last.1 + 1)
         };
         *last = (millis, entropy.min(ENTROPY));
         RunId::from_parts(last.0, last.1)
