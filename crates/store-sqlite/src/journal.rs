@@ -1,6 +1,6 @@
-//! A run's journal in SQLite: one row per write (migration 7), keyed by the position of
-//! its first entry, holding that write's entries as one JSON array of `[kind, at, payload]`
-//! with each payload inline as the JSON it is.
+//! A run's journal in SQLite: one row per write (migration 7), found by the run and the
+//! position of its first entry, holding that write's entries as one JSON array of
+//! `[kind, at, payload]` with each payload inline as the JSON it is.
 //!
 //! A write appends its entries together and they are read together (a run is loaded from
 //! its first entry), so one row per write costs the hot writes one insert instead of one

@@ -7,7 +7,8 @@ use hookflow_store::{Append, HistoryId, RunStore};
 use hookflow_store_sqlite::{Options, SqliteStore, FILE_NAME};
 use std::path::Path;
 
-/// Undoes migration 7: the journal's rows of one write each become rows of one entry.
+/// Undoes migration 7: the journal's rows of one write each become rows of one entry, in
+/// the table migration 1 made.
 const UNDO_7: &str = "
 CREATE TABLE journal_by_entry (
     run TEXT NOT NULL, position INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL,
