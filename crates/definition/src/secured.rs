@@ -10,13 +10,21 @@
 
 use crate::checked::{ActionTree, CheckedTrigger, ValueTemplate};
 use crate::model::ActionType;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Whether run history hides a trigger's or an action's inputs and outputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Whether run history hides a trigger's or an action's inputs and outputs (also what
+/// the engine's action events carry, serialised only when something is hidden).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Secured {
+    #[serde(default, skip_serializing_if = "is_false")]
     pub inputs: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
     pub outputs: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Functions that read the trigger's outputs.
@@ -40,6 +48,11 @@ const ACTION_READS: &[&str] = &[
 ];
 
 impl Secured {
+    /// Nothing hidden.
+    pub fn is_plain(&self) -> bool {
+        !self.inputs && !self.outputs
+    }
+
     /// What `runtimeConfiguration.secureData.properties` names, as written (names ignore
     /// case; anything that is not a list of names hides nothing).
     pub(crate) fn declared(runtime_configuration: Option<&Value>) -> Secured {

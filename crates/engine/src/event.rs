@@ -76,35 +76,6 @@ impl TimerPurpose {
     }
 }
 
-/// Whether run history must hide an action's inputs/outputs
-/// (`runtimeConfiguration.secureData.properties`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct SecureFlags {
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub inputs: bool,
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub outputs: bool,
-}
-
-impl SecureFlags {
-    pub fn is_plain(&self) -> bool {
-        !self.inputs && !self.outputs
-    }
-}
-
-impl From<Secured> for SecureFlags {
-    fn from(secured: Secured) -> Self {
-        SecureFlags {
-            inputs: secured.inputs,
-            outputs: secured.outputs,
-        }
-    }
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
 /// A change to run-wide state that an action's completion carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -150,8 +121,8 @@ pub enum Event {
         key: ActionKey,
         #[serde(default, skip_serializing_if = "Value::is_null")]
         inputs: Value,
-        #[serde(default, skip_serializing_if = "SecureFlags::is_plain")]
-        secure: SecureFlags,
+        #[serde(default, skip_serializing_if = "Secured::is_plain")]
+        secure: Secured,
         at: DateTime<Utc>,
     },
     /// An If or Switch evaluated its expression (`value`) and took a branch.
@@ -186,8 +157,8 @@ pub enum Event {
         outputs: Value,
         #[serde(default, skip_serializing_if = "Value::is_null")]
         error: Value,
-        #[serde(default, skip_serializing_if = "SecureFlags::is_plain")]
-        secure: SecureFlags,
+        #[serde(default, skip_serializing_if = "Secured::is_plain")]
+        secure: Secured,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         change: Option<RunChange>,
         at: DateTime<Utc>,

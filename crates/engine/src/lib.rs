@@ -39,8 +39,7 @@ pub use context::{EngineConfig, Environment};
 pub use effect::{Effect, OutboundRequest};
 pub use error::EngineError;
 pub use event::{
-    ChosenBranch, Event, RunChange, SecureFlags, TimerPurpose, TriggerRecord, UnsubscribeRecord,
-    WorkflowRef,
+    ChosenBranch, Event, RunChange, TimerPurpose, TriggerRecord, UnsubscribeRecord, WorkflowRef,
 };
 pub use input::{FailureKind, HttpOutcome, Input};
 pub use key::{ActionKey, ParseKeyError, TimerId};

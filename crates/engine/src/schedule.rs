@@ -8,7 +8,7 @@
 use crate::actions;
 use crate::context::{EngineConfig, Environment, RunContext};
 use crate::effect::Effect;
-use crate::event::{Event, RunChange, SecureFlags, TimerPurpose};
+use crate::event::{Event, RunChange, TimerPurpose};
 use crate::key::{ActionKey, TimerId};
 use crate::state::RunState;
 use crate::status::Status;
@@ -257,7 +257,7 @@ impl<'a> Machine<'a> {
     /// Emits the action's `ActionCompleted` (dropping its timers first).
     pub fn complete(&mut self, action: &CheckedAction, key: &ActionKey, c: Completion) {
         self.cancel_timers_of(key);
-        let secure = SecureFlags::from(action.secure);
+        let secure = action.secure;
         self.emit(Event::ActionCompleted {
             key: key.clone(),
             status: c.status.unwrap_or(Status::Succeeded),

@@ -1,11 +1,12 @@
 //! The run's state: a fold over its journal. `apply` is total and pure: it never
 //! evaluates, never reads a clock, and accepts every event `decide` emits in order.
 
-use crate::event::{ChosenBranch, Event, RunChange, SecureFlags, UnsubscribeRecord};
+use crate::event::{ChosenBranch, Event, RunChange, UnsubscribeRecord};
 use crate::event::{TimerPurpose, WorkflowRef};
 use crate::key::{ActionKey, TimerId};
 use crate::status::Status;
 use chrono::{DateTime, Utc};
+use hookflow_definition::Secured;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -89,7 +90,7 @@ pub struct ActionRecord {
     pub error: Value,
     pub started_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
-    pub secure: SecureFlags,
+    pub secure: Secured,
     /// If/Switch: the branch taken.
     pub branch: Option<ChosenBranch>,
     /// The number of the outbound request sent last (1-based; retries and polls count).
@@ -444,7 +445,7 @@ impl ActionRecord {
             error: Value::Null,
             started_at: at,
             ended_at: None,
-            secure: SecureFlags::default(),
+            secure: Secured::default(),
             branch: None,
             attempt: 1,
             retries: 0,

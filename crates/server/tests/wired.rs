@@ -58,6 +58,13 @@ impl Wired {
         crate::harness::api_json(&self.state, method, path, body).await
     }
 
+    /// A GET of the management API that must answer 200: its JSON body.
+    async fn get_json(&self, path: &str) -> Value {
+        let answer = self.api(Method::GET, path, None).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text());
+        answer.json()
+    }
+
     async fn put(&self, name: &str, definition: Value) -> Answer {
         let body = json!({ "properties": { "definition": definition } });
         self.api(Method::PUT, &format!("/api/workflows/{name}"), Some(body))
@@ -109,15 +116,9 @@ impl Wired {
     async fn finished_runs(&self, workflow: &str) -> Vec<Value> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
-            let answer = self
-                .api(
-                    Method::GET,
-                    &format!("/api/workflows/{workflow}/runs"),
-                    None,
-                )
-                .await;
-            assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
-            let runs = answer.json()["value"]
+            let runs = self
+                .get_json(&format!("/api/workflows/{workflow}/runs"))
+                .await["value"]
                 .as_array()
                 .cloned()
                 .unwrap_or_default();

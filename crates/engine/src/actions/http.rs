@@ -4,7 +4,7 @@
 use super::evaluate_inputs;
 use crate::duration::{add_iso, add_std};
 use crate::effect::{Effect, OutboundRequest};
-use crate::event::{Event, SecureFlags, TimerPurpose};
+use crate::event::{Event, TimerPurpose};
 use crate::input::HttpOutcome;
 use crate::key::{ActionKey, TimerId};
 use crate::retry::{header, is_retryable_status, retry_after, status_code_name, RetryStrategy};
@@ -110,7 +110,7 @@ pub(crate) fn begin(
             return false;
         }
     };
-    let secure = SecureFlags::from(action.secure);
+    let secure = action.secure;
     m.emit(Event::ActionStarted {
         key: key.clone(),
         inputs,

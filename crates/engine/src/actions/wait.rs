@@ -2,7 +2,7 @@
 
 use super::evaluate_inputs;
 use crate::duration::add_iso;
-use crate::event::{Event, SecureFlags, TimerPurpose};
+use crate::event::{Event, TimerPurpose};
 use crate::key::{ActionKey, TimerId};
 use crate::schedule::{Completion, Machine};
 use chrono::{DateTime, Utc};
@@ -27,7 +27,7 @@ pub(crate) fn start(m: &mut Machine<'_>, action: &CheckedAction, key: &ActionKey
     if due <= m.now {
         return m.complete(action, key, Completion::succeeded(inputs, Value::Null));
     }
-    let secure = SecureFlags::from(action.secure);
+    let secure = action.secure;
     m.emit(Event::ActionStarted {
         key: key.clone(),
         inputs,

@@ -9,9 +9,7 @@ use serde_json::{json, Value};
 impl Wired {
     /// One page of a list: its item names and the path and query its `nextLink` points to.
     async fn list_page(&self, path: &str) -> (Vec<String>, Option<String>) {
-        let answer = self.api(Method::GET, path, None).await;
-        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text());
-        let page = answer.json();
+        let page = self.get_json(path).await;
         let names = page["value"]
             .as_array()
             .expect("a list")

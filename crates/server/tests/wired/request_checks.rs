@@ -40,15 +40,12 @@ impl Wired {
     }
 
     async fn histories(&self, workflow: &str) -> usize {
-        let answer = self
-            .api(
-                Method::GET,
-                &format!("/api/workflows/{workflow}/triggers/manual/histories"),
-                None,
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
-        answer.json()["value"].as_array().map_or(0, Vec::len)
+        self.get_json(&format!(
+            "/api/workflows/{workflow}/triggers/manual/histories"
+        ))
+        .await["value"]
+            .as_array()
+            .map_or(0, Vec::len)
     }
 }
 

@@ -20,15 +20,8 @@ fn secured_trigger() -> Value {
 
 impl Wired {
     async fn action(&self, workflow: &str, run: &str, action: &str) -> Value {
-        let answer = self
-            .api(
-                Method::GET,
-                &format!("/api/workflows/{workflow}/runs/{run}/actions/{action}"),
-                None,
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
-        answer.json()["properties"].clone()
+        let path = format!("/api/workflows/{workflow}/runs/{run}/actions/{action}");
+        self.get_json(&path).await["properties"].take()
     }
 }
 
@@ -45,14 +38,10 @@ async fn secured_trigger_outputs_are_used_but_never_shown() {
     assert_eq!(runs[0]["properties"]["status"], "Succeeded");
     assert!(runs[0]["properties"]["trigger"].get("outputs").is_none());
     let one = w
-        .api(
-            Method::GET,
-            &format!("/api/workflows/secret/runs/{run}"),
-            None,
-        )
+        .get_json(&format!("/api/workflows/secret/runs/{run}"))
         .await;
-    assert!(one.json()["properties"]["trigger"].get("outputs").is_none());
-    assert!(!one.text().contains("Ada"), "{}", one.text());
+    assert!(one["properties"]["trigger"].get("outputs").is_none());
+    assert!(!one.to_string().contains("Ada"), "{one}");
 
     // The action that read the secured outputs hides its inputs (and, a Compose, its
     // outputs); the one after it reads only that Compose's outputs and shows them.

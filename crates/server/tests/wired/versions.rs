@@ -12,14 +12,6 @@ fn second_version() -> Value {
     })
 }
 
-impl Wired {
-    async fn get_json(&self, path: &str) -> Value {
-        let answer = self.api(Method::GET, path, None).await;
-        assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text());
-        answer.json()
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_save_is_a_version_and_a_run_keeps_the_one_it_started_on() {
     let w = Wired::new();
