@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use hookflow_store::conformance::fixture::{create_workflow, entry, new_run, run_id};
-use hookflow_store::{Append, RunChanges, RunStore};
+use hookflow_store::conformance::fixture::{appending, create_workflow, entry, new_run, run_id};
+use hookflow_store::RunStore;
 use hookflow_store_sqlite::{Options, SqliteStore};
 
 static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
@@ -29,13 +29,7 @@ async fn drive(store: &SqliteStore, writers: u64, ops: u64) -> Duration {
                         .await
                         .expect("create");
                     store
-                        .append(Append {
-                            run: id,
-                            expected_position: 1,
-                            lease: None,
-                            entries: vec![entry("Step", 1)],
-                            changes: RunChanges::default(),
-                        })
+                        .append(appending(&id, 1, vec![entry("Step", 1)]))
                         .await
                         .expect("append");
                 }

@@ -5,7 +5,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use hookflow_store::conformance::fixture::{create_workflow, entry, new_run, run_id, workflow};
+use hookflow_store::conformance::fixture::{
+    appending, create_workflow, entry, new_run, run_id, workflow,
+};
 use hookflow_store::{
     Acceptance, ActionKey, Append, CallbackInbox, Creation, ErrorKind, LeaseOwner, NewCallback,
     RunChanges, RunId, RunStore, TimerChange, TimerId, TimerStore, WorkQueue, WorkflowStore,
@@ -205,13 +207,7 @@ async fn crash_child(dir: String) {
                     return;
                 }
                 let appended = store
-                    .append(Append {
-                        run: id.clone(),
-                        expected_position: 1,
-                        lease: None,
-                        entries: vec![entry("Step", 1)],
-                        changes: RunChanges::default(),
-                    })
+                    .append(appending(&id, 1, vec![entry("Step", 1)]))
                     .await;
                 if appended.is_err() || sender.send(id.to_string()).is_err() {
                     return;

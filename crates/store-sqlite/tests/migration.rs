@@ -1,9 +1,9 @@
 //! Data written by an older schema reads back after the migrations that followed.
 
 use hookflow_store::conformance::fixture::{
-    create_workflow, entry, manual_histories, new_run, run_id, trigger, workflow,
+    appending, create_workflow, entry, manual_histories, new_run, run_id, trigger, workflow,
 };
-use hookflow_store::{Append, HistoryId, RunStore};
+use hookflow_store::{HistoryId, RunStore};
 use hookflow_store_sqlite::{Options, SqliteStore, FILE_NAME};
 use std::path::Path;
 
@@ -49,13 +49,7 @@ async fn journals_written_before_migration_7_read_back_the_same() {
         create_workflow(&store, "flow").await;
         store.create_run(run.clone()).await.expect("run");
         store
-            .append(Append {
-                run: run.id.clone(),
-                expected_position: 2,
-                lease: None,
-                entries: later,
-                changes: Default::default(),
-            })
+            .append(appending(&run.id, 2, later))
             .await
             .expect("append");
         store.load_journal(&run.id, 0).await.expect("journal")
@@ -70,13 +64,7 @@ async fn journals_written_before_migration_7_read_back_the_same() {
     );
     // A write after the migration goes on from the migrated ones.
     store
-        .append(Append {
-            run: run.id.clone(),
-            expected_position: 4,
-            lease: None,
-            entries: vec![entry("RunCompleted", 4)],
-            changes: Default::default(),
-        })
+        .append(appending(&run.id, 4, vec![entry("RunCompleted", 4)]))
         .await
         .expect("append after");
     let all = store.load_journal(&run.id, 3).await.expect("from 3");

@@ -6,26 +6,15 @@ use super::errors;
 use super::RuntimeBackend;
 use crate::error::AppError;
 use crate::model::Run;
-use hookflow_store::{self as store, Store, VersionId};
-use std::collections::HashMap;
+use hookflow_store::{self as store, Store};
 
 impl<S: Store> RuntimeBackend<S> {
     /// Runs as the API shows them, each judged by the version of the workflow it started
-    /// on (looked up once per version and trigger).
+    /// on (the runtime keeps each version's checked definition cached).
     pub(super) async fn shown_runs(&self, runs: Vec<store::Run>) -> Result<Vec<Run>, AppError> {
-        let mut secured: HashMap<(VersionId, String), bool> = HashMap::new();
         let mut shown = Vec::with_capacity(runs.len());
         for run in runs {
-            let key = (run.version, run.trigger.name.to_string());
-            let hides = match secured.get(&key) {
-                Some(hides) => *hides,
-                None => {
-                    let hides = self.trigger_outputs_secured(&run).await?;
-                    secured.insert(key, hides);
-                    hides
-                }
-            };
-            shown.push(shown_run(run, hides));
+            shown.push(self.shown_run(run).await?);
         }
         Ok(shown)
     }

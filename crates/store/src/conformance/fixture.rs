@@ -4,8 +4,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
 use crate::{
-    AccessKey, AccessKeys, Creation, ErrorKind, JournalEntry, NewRun, Page, PageRequest, Run,
-    RunChanges, RunId, RunStatus, RunTrigger, Store, TriggerHistory, TriggerName,
+    AccessKey, AccessKeys, Append, Creation, ErrorKind, JournalEntry, NewRun, Page, PageRequest,
+    Run, RunChanges, RunId, RunStatus, RunTrigger, Store, TriggerHistory, TriggerName,
     VersionPrecondition, WorkflowName, WorkflowSave, WorkflowState,
 };
 
@@ -60,6 +60,17 @@ pub async fn create_workflow<S: Store>(store: &S, name: &str) {
 
 pub fn entry(kind: &str, n: u64) -> JournalEntry {
     JournalEntry::new(kind, &json!({ "n": n }), at(n as i64))
+}
+
+/// An append of `entries` alone to `run` at `position`: no lease, no other changes.
+pub fn appending(run: &RunId, position: u64, entries: Vec<JournalEntry>) -> Append {
+    Append {
+        run: run.clone(),
+        expected_position: position,
+        lease: None,
+        entries,
+        changes: RunChanges::default(),
+    }
 }
 
 /// A run of `workflow` with one `RunStarted` entry and nothing else.

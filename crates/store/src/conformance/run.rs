@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use super::fixture::{
-    assert_kind, at, create_run, create_workflow, entry, manual_histories, manual_history_page,
-    new_run, run_id, trigger, workflow,
+    appending, assert_kind, at, create_run, create_workflow, entry, manual_histories,
+    manual_history_page, new_run, run_id, trigger, workflow,
 };
 use crate::{
     ActionKey, ActionRecord, Append, CallbackId, Creation, ErrorKind, HistoryId, PageRequest,
@@ -120,13 +120,7 @@ pub async fn create_run_is_idempotent_by_trigger_key<S: Store>(store: S) {
 pub async fn append_is_fenced_by_position<S: Store>(store: S) {
     create_workflow(&store, "flow").await;
     let run = create_run(&store, new_run("flow", run_id(1))).await;
-    let append = |position, n| Append {
-        run: run.id.clone(),
-        expected_position: position,
-        lease: None,
-        entries: vec![entry("Step", n)],
-        changes: RunChanges::default(),
-    };
+    let append = |position, n| appending(&run.id, position, vec![entry("Step", n)]);
     assert_eq!(store.append(append(1, 1)).await.expect("append at 1"), 2);
     match store.append(append(1, 2)).await {
         Err(e) => {
