@@ -196,6 +196,33 @@ DROP TABLE journal;
 ALTER TABLE journal_by_write RENAME TO journal;
 CREATE UNIQUE INDEX journal_position ON journal (run, position);
 "#,
+    // 8: action records are a rowid table too, for the same reason as the journal (an
+    // action's inputs and outputs together often pass 1,000 bytes). A write replaces an
+    // action's row, so the rowid orders a run's records by when they were last written,
+    // which `seq` did at the cost of a `MAX(seq)` lookup per record; rows are copied in
+    // that order.
+    r#"
+CREATE TABLE action_by_rowid (
+    run TEXT NOT NULL,
+    name TEXT NOT NULL,
+    repetition TEXT NOT NULL,
+    status TEXT NOT NULL,
+    code TEXT,
+    start_time INTEGER,
+    end_time INTEGER,
+    inputs TEXT,
+    outputs TEXT,
+    error TEXT
+) STRICT;
+INSERT INTO action_by_rowid (run, name, repetition, status, code, start_time, end_time,
+    inputs, outputs, error)
+    SELECT run, name, repetition, status, code, start_time, end_time, inputs, outputs, error
+    FROM action ORDER BY run, seq;
+DROP TABLE action;
+ALTER TABLE action_by_rowid RENAME TO action;
+CREATE UNIQUE INDEX action_key ON action (run, name, repetition);
+CREATE INDEX action_waiting ON action (run) WHERE status = 'Waiting';
+"#,
 ];
 
 /// The schema version this build writes.

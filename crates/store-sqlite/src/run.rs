@@ -47,11 +47,11 @@ fn action_row(row: &Row) -> Result<ActionRecord> {
 }
 
 /// The record shown for each action name: outside loops if there is one, else the latest
-/// written repetition.
+/// written repetition (the highest rowid: a write replaces the row, migration 8).
 const SHOWN_ACTIONS: &str = "SELECT name, repetition, status, code, start_time, end_time, \
      inputs, outputs, error FROM ( \
        SELECT *, ROW_NUMBER() OVER (PARTITION BY name \
-         ORDER BY repetition = '' DESC, seq DESC) AS pick FROM action WHERE run = ?1 \
+         ORDER BY repetition = '' DESC, rowid DESC) AS pick FROM action WHERE run = ?1 \
      ) WHERE pick = 1";
 
 /// Both waiting-run counts in one statement, so they come from one snapshot. Each side is

@@ -181,16 +181,10 @@ fn upsert_action(
 ) -> Result<()> {
     execute(
         conn,
-        // An upsert updates the row in place; OR REPLACE would delete and re-insert it,
-        // which also needs a statement journal.
-        "INSERT INTO action (run, name, repetition, seq, status, code, start_time, \
-         end_time, inputs, outputs, error) VALUES (?1, ?2, ?3, \
-         (SELECT COALESCE(MAX(seq), 0) + 1 FROM action WHERE run = ?1), \
-         ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
-         ON CONFLICT (run, name, repetition) DO UPDATE SET seq = excluded.seq, \
-         status = excluded.status, code = excluded.code, start_time = excluded.start_time, \
-         end_time = excluded.end_time, inputs = excluded.inputs, outputs = excluded.outputs, \
-         error = excluded.error",
+        // Replacing the row (not updating it in place) gives it the next rowid, which is
+        // what orders a run's records by their last write (migration 8).
+        "INSERT OR REPLACE INTO action (run, name, repetition, status, code, start_time, \
+         end_time, inputs, outputs, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             run,
             record.key.name,

@@ -1,11 +1,29 @@
 //! Data written by an older schema reads back after the migrations that followed.
 
 use hookflow_store::conformance::fixture::{
-    appending, create_workflow, entry, manual_histories, new_run, run_id, trigger, workflow,
+    self, appending, create_workflow, entry, manual_histories, new_run, run_id, trigger, workflow,
 };
-use hookflow_store::{HistoryId, RunStore};
+use hookflow_store::{
+    ActionKey, ActionRecord, HistoryId, PageRequest, RunChanges, RunStatus, RunStore,
+};
 use hookflow_store_sqlite::{Options, SqliteStore, FILE_NAME};
 use std::path::Path;
+
+/// Undoes migration 8: action records in a WITHOUT ROWID table, ordered within a run by
+/// `seq`.
+const UNDO_8: &str = "
+CREATE TABLE action_with_seq (
+    run TEXT NOT NULL, name TEXT NOT NULL, repetition TEXT NOT NULL, seq INTEGER NOT NULL,
+    status TEXT NOT NULL, code TEXT, start_time INTEGER, end_time INTEGER, inputs TEXT,
+    outputs TEXT, error TEXT, PRIMARY KEY (run, name, repetition)
+) STRICT, WITHOUT ROWID;
+INSERT INTO action_with_seq
+    SELECT run, name, repetition, ROW_NUMBER() OVER (PARTITION BY run ORDER BY rowid), status,
+        code, start_time, end_time, inputs, outputs, error FROM action;
+DROP TABLE action;
+ALTER TABLE action_with_seq RENAME TO action;
+CREATE INDEX action_waiting ON action (run) WHERE status = 'Waiting';
+PRAGMA user_version = 7;";
 
 /// Undoes migration 7: the journal's rows of one write each become rows of one entry, in
 /// the table migration 1 made.
@@ -55,7 +73,7 @@ async fn journals_written_before_migration_7_read_back_the_same() {
         store.load_journal(&run.id, 0).await.expect("journal")
     };
     assert_eq!(written.len(), 4);
-    undo(dir.path(), &[UNDO_7]);
+    undo(dir.path(), &[UNDO_8, UNDO_7]);
     let store = SqliteStore::open(Options::in_dir(dir.path())).expect("reopen migrates");
     assert_eq!(store.load_journal(&run.id, 0).await.expect("all"), written);
     assert_eq!(
@@ -69,6 +87,70 @@ async fn journals_written_before_migration_7_read_back_the_same() {
         .expect("append after");
     let all = store.load_journal(&run.id, 3).await.expect("from 3");
     assert_eq!(all.iter().map(|e| e.position).collect::<Vec<_>>(), [3, 4]);
+}
+
+fn record(name: &str, repetition: Vec<u32>, status: RunStatus, n: i64) -> ActionRecord {
+    ActionRecord {
+        key: ActionKey::in_repetition(name, repetition),
+        status,
+        code: Some(status.as_str().into()),
+        start_time: Some(fixture::at(n)),
+        end_time: None,
+        inputs: Some(serde_json::json!({"n": n})),
+        outputs: Some(serde_json::json!({"text": "x".repeat(1500)})),
+        error: None,
+    }
+}
+
+/// Before migration 8 a run's action records were ordered by `seq`; after it they read
+/// back the same, the latest written repetition is still the one shown, and a write after
+/// the migration is the latest.
+#[tokio::test]
+async fn action_records_written_before_migration_8_read_back_the_same() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut run = new_run("flow", run_id(1));
+    run.changes.actions = vec![
+        record("Loop", vec![], RunStatus::Running, 1),
+        record("Inner", vec![0], RunStatus::Succeeded, 2),
+        record("Inner", vec![2], RunStatus::Succeeded, 3),
+    ];
+    let mut later = appending(&run.id, 1, vec![entry("ActionCompleted", 1)]);
+    later.changes = RunChanges {
+        actions: vec![record("Inner", vec![1], RunStatus::Failed, 4)],
+        ..RunChanges::default()
+    };
+    let (shown, repetitions) = {
+        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        create_workflow(&store, "flow").await;
+        store.create_run(run.clone()).await.expect("run");
+        store.append(later).await.expect("append");
+        (
+            store.list_actions(&run.id).await.expect("actions"),
+            store
+                .list_repetitions(&run.id, "Inner", PageRequest::first(10))
+                .await
+                .expect("repetitions")
+                .items,
+        )
+    };
+    let inner = shown.iter().find(|a| a.key.name == "Inner").expect("shown");
+    assert_eq!(inner.key, ActionKey::in_repetition("Inner", vec![1]));
+    undo(dir.path(), &[UNDO_8]);
+    let store = SqliteStore::open(Options::in_dir(dir.path())).expect("reopen migrates");
+    assert_eq!(store.list_actions(&run.id).await.expect("actions"), shown);
+    let after = store
+        .list_repetitions(&run.id, "Inner", PageRequest::first(10))
+        .await
+        .expect("repetitions");
+    assert_eq!(after.items, repetitions);
+    let mut rewrite = appending(&run.id, 2, vec![entry("ActionCompleted", 2)]);
+    rewrite.changes = RunChanges {
+        actions: vec![record("Inner", vec![0], RunStatus::Succeeded, 5)],
+        ..RunChanges::default()
+    };
+    store.append(rewrite).await.expect("append after");
+    let inner = store.get_action(&run.id, "Inner").await.expect("inner");
+    assert_eq!(inner, record("Inner", vec![0], RunStatus::Succeeded, 5));
 }
 
 /// Before migration 5 a fired run's history was a copy in `trigger_history`; from it on,
@@ -88,7 +170,7 @@ async fn fired_histories_copied_before_migration_5_are_listed_with_the_runs_own(
             .await
             .expect("old history row");
     }
-    undo(dir.path(), &[UNDO_7, UNDO_6_AND_5]);
+    undo(dir.path(), &[UNDO_8, UNDO_7, UNDO_6_AND_5]);
     let store = SqliteStore::open(Options::in_dir(dir.path())).expect("reopen migrates");
     let mut new = new_run("flow", run_id(2));
     new.records_history = true;

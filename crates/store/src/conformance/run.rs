@@ -379,6 +379,16 @@ pub async fn action_records<S: Store>(store: S) {
     let compose = store.get_action(&run.id, "Compose").await.expect("compose");
     assert_eq!(compose, action("Compose", vec![], RunStatus::Succeeded, 4));
     assert_kind(store.get_action(&run.id, "Nope").await, ErrorKind::NotFound);
+    // A repetition written again is the latest written, whenever it was first written.
+    store
+        .append(write(
+            3,
+            vec![action("Inner", vec![0], RunStatus::Succeeded, 6)],
+        ))
+        .await
+        .expect("third");
+    let inner = store.get_action(&run.id, "Inner").await.expect("inner");
+    assert_eq!(inner, action("Inner", vec![0], RunStatus::Succeeded, 6));
 
     let page = store
         .list_repetitions(&run.id, "Inner", PageRequest::first(2))
