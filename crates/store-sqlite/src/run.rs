@@ -91,6 +91,42 @@ fn list_runs_sql(status: Option<RunStatus>, continued: bool) -> String {
     sql
 }
 
+/// A page of an action's repetitions in key order: `?1` the run, `?2` the action, `?3`
+/// the repetition to continue after when continued, `?4` the row limit. Both are ranges
+/// of `action_key` (the record outside any loop, `''`, sorts first), so a long loop's
+/// later pages do not read its earlier repetitions again.
+fn list_repetitions_sql(continued: bool) -> String {
+    let after = if continued { "?3" } else { "''" };
+    format!(
+        "SELECT {ACTION_COLUMNS} FROM action WHERE run = ?1 AND name = ?2 \
+         AND repetition > {after} ORDER BY repetition LIMIT ?4"
+    )
+}
+
+/// A page of a trigger's histories, newest first: those recorded on their own and the
+/// runs that are their own fired history (migration 5), merged. `?1` the workflow, `?2`
+/// the trigger, `?3` the status when filtered, `?4` the id to continue below when
+/// continued, `?5` the row limit. As with [`list_runs_sql`], each filter gets its own
+/// statement, so a continued page starts where the last one ended in both tables
+/// instead of reading every newer entry first.
+fn list_histories_sql(status: bool, continued: bool) -> String {
+    let mut recorded = String::from("workflow = ?1 AND trigger = ?2");
+    let mut fired = String::from("workflow = ?1 AND trigger_name = ?2 AND fired_history = 1");
+    if status {
+        recorded.push_str(" AND status = ?3");
+        fired.push_str(" AND trigger_status = ?3");
+    }
+    if continued {
+        recorded.push_str(" AND id < ?4");
+        fired.push_str(" AND id < ?4");
+    }
+    format!(
+        "SELECT {HISTORY_COLUMNS} FROM trigger_history WHERE {recorded} \
+         UNION ALL SELECT {FIRED_HISTORY_COLUMNS} FROM run WHERE {fired} \
+         ORDER BY 3 DESC LIMIT ?5"
+    )
+}
+
 const HISTORY_COLUMNS: &str = "workflow, trigger, id, start_time, end_time, status, code, fired, \
      run, inputs, outputs, error";
 
@@ -197,11 +233,7 @@ impl RunStore for SqliteStore {
         self.read(move |conn| {
             require_run(conn, &run)?;
             let mut stmt = conn
-                .prepare_cached(&format!(
-                    "SELECT {ACTION_COLUMNS} FROM action WHERE run = ?1 AND name = ?2 \
-                     AND repetition <> '' AND (?3 IS NULL OR repetition > ?3) \
-                     ORDER BY repetition LIMIT ?4"
-                ))
+                .prepare_cached(&list_repetitions_sql(after.is_some()))
                 .sql()?;
             let rows = stmt
                 .query_map(
@@ -262,15 +294,7 @@ impl RunStore for SqliteStore {
         self.read(move |conn| {
             require_workflow(conn, &workflow)?;
             let mut stmt = conn
-                .prepare_cached(&format!(
-                    "SELECT {HISTORY_COLUMNS} FROM trigger_history \
-                     WHERE workflow = ?1 AND trigger = ?2 AND (?3 IS NULL OR status = ?3) \
-                     AND (?4 IS NULL OR id < ?4) \
-                     UNION ALL SELECT {FIRED_HISTORY_COLUMNS} FROM run \
-                     WHERE workflow = ?1 AND trigger_name = ?2 AND fired_history = 1 \
-                     AND (?3 IS NULL OR trigger_status = ?3) AND (?4 IS NULL OR id < ?4) \
-                     ORDER BY 3 DESC LIMIT ?5"
-                ))
+                .prepare_cached(&list_histories_sql(status.is_some(), before.is_some()))
                 .sql()?;
             let rows = stmt
                 .query_map(
@@ -309,7 +333,7 @@ impl RunStore for SqliteStore {
 
 #[cfg(test)]
 mod tests {
-    use super::{list_runs_sql, WAITING_RUNS};
+    use super::{list_histories_sql, list_repetitions_sql, list_runs_sql, WAITING_RUNS};
     use crate::codec::Sql;
     use crate::{Options, SqliteStore};
     use hookflow_store::RunStatus;
@@ -355,6 +379,49 @@ mod tests {
                 let expected = format!("SEARCH run USING INDEX {index}{range}");
                 assert_eq!(plan, [expected], "status {status:?}, continued {continued}");
             }
+        }
+    }
+
+    /// A page of trigger histories reads a range of each table's index, from where the
+    /// last page ended, and merges the two without sorting.
+    #[tokio::test]
+    async fn history_pages_are_index_ranges() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        for status in [false, true] {
+            for continued in [false, true] {
+                let plan = plan(&store, list_histories_sql(status, continued)).await;
+                let range = if continued { " AND id<?)" } else { ")" };
+                assert_eq!(
+                    plan,
+                    [
+                        "MERGE (UNION ALL)".to_string(),
+                        "LEFT".into(),
+                        format!(
+                            "SEARCH trigger_history USING PRIMARY KEY \
+                             (workflow=? AND trigger=?{range}"
+                        ),
+                        "RIGHT".into(),
+                        format!("SEARCH run USING INDEX run_by_workflow (workflow=?{range}"),
+                    ],
+                    "status {status}, continued {continued}"
+                );
+            }
+        }
+    }
+
+    /// A page of a loop's repetitions is one range of `action_key`, in key order.
+    #[tokio::test]
+    async fn repetition_pages_are_index_ranges() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        for continued in [false, true] {
+            let plan = plan(&store, list_repetitions_sql(continued)).await;
+            assert_eq!(
+                plan,
+                ["SEARCH action USING INDEX action_key (run=? AND name=? AND repetition>?)"],
+                "continued {continued}"
+            );
         }
     }
 
