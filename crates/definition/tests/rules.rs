@@ -713,3 +713,72 @@ fn text_that_is_not_json_gets_a_clear_error() {
         errors[0].message
     );
 }
+
+/// `secureData` only where the reference says it is supported: not on variable actions,
+/// containers, Terminate or a Recurrence trigger; inputs only on Compose, Parse JSON,
+/// Response and Wait. The message names what the type does support.
+#[test]
+fn secure_data_only_where_supported() {
+    let secure = |properties: Value| json!({ "runtimeConfiguration": { "secureData": { "properties": properties } } });
+    let with = |action: Value, properties: Value| {
+        let mut action = action;
+        action
+            .as_object_mut()
+            .expect("object")
+            .extend(secure(properties).as_object().expect("object").clone());
+        action
+    };
+    let compose = json!({ "type": "Compose", "inputs": "x" });
+    let http = json!({ "type": "Http", "inputs": { "method": "GET", "uri": "https://x" } });
+    let scope = json!({ "type": "Scope", "actions": {} });
+    let init = json!({ "type": "InitializeVariable",
+                       "inputs": { "variables": [{ "name": "n", "type": "integer", "value": 1 }] } });
+    assert_valid(&with_actions(json!({
+        "C": with(compose.clone(), json!(["inputs"])),
+        "H": with(http, json!(["inputs", "outputs"])),
+        "W": with(json!({ "type": "Wait", "inputs": { "interval": { "count": 1, "unit": "Second" } } }),
+                  json!(["inputs"]))
+    })));
+    let doc = with_actions(json!({
+        "C": with(compose, json!(["inputs", "outputs"])),
+        "S": with(scope, json!(["inputs"])),
+        "V": with(init, json!(["outputs"]))
+    }));
+    let found = validate_document(&doc).expect_err("unsupported secureData");
+    let message = |pointer: &str| {
+        found
+            .iter()
+            .find(|e| e.pointer == pointer)
+            .map(|e| (e.code, e.message.clone()))
+    };
+    let at = |name: &str, i: usize| {
+        format!("/actions/{name}/runtimeConfiguration/secureData/properties/{i}")
+    };
+    assert_eq!(message(&at("C", 0)), None, "Compose secures its inputs");
+    assert_eq!(
+        message(&at("C", 1)),
+        Some((
+            ErrorCode::InvalidInput,
+            "a Compose action cannot secure its outputs; secureData [\"inputs\"] is what it supports"
+                .into()
+        ))
+    );
+    assert_eq!(
+        message(&at("S", 0)),
+        Some((
+            ErrorCode::InvalidInput,
+            "a Scope action does not support secureData".into()
+        ))
+    );
+    assert_error(&doc, &at("V", 0), ErrorCode::InvalidInput);
+
+    let recurrence = json!({ "triggers": { "every": {
+        "type": "Recurrence", "recurrence": { "frequency": "Hour", "interval": 1 },
+        "runtimeConfiguration": { "secureData": { "properties": ["outputs"] } }
+    } } });
+    assert_error(
+        &recurrence,
+        "/triggers/every/runtimeConfiguration/secureData/properties/0",
+        ErrorCode::InvalidInput,
+    );
+}
