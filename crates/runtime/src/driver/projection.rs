@@ -9,7 +9,7 @@ use hookflow_store::{
     ActionRecord, JournalEntry, RunStatus, RunSummary, StoredEntry, TimerChange, TimerId,
 };
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Journal entries for events; the entry's `kind` is the event's type tag, the payload the
 /// whole serialised event (so decoding needs nothing but the payload).
@@ -120,7 +120,9 @@ pub(crate) fn timer_changes(
 /// Secured inputs/outputs (`runtimeConfiguration.secureData`) are not stored at all: the
 /// API can only show what the store has, so masking here is the safe place.
 pub(crate) fn action_records(events: &[Event], state: &RunState) -> Vec<ActionRecord> {
+    // In the order first touched; the set keeps a step of many loop repetitions linear.
     let mut touched: Vec<&ActionKey> = Vec::new();
+    let mut seen: HashSet<&ActionKey> = HashSet::new();
     for event in events {
         let key = match event {
             Event::ActionStarted { key, .. }
@@ -134,7 +136,7 @@ pub(crate) fn action_records(events: &[Event], state: &RunState) -> Vec<ActionRe
             | Event::UnsubscribeRecorded { key, .. } => key,
             _ => continue,
         };
-        if !touched.contains(&key) {
+        if seen.insert(key) {
             touched.push(key);
         }
     }
