@@ -25,7 +25,8 @@ use serde_json::Value;
 /// durable rows that bring the run back on their own.
 pub fn outstanding_effects(state: &RunState, definition: &CheckedDefinition) -> Vec<Effect> {
     let mut effects = Vec::new();
-    for (key, record) in state.actions() {
+    // A record done with (terminal, no unsubscribe waiting) has nothing outstanding.
+    for (key, record) in state.open_actions() {
         let Some(action) = definition.actions.find(key.name()) else {
             continue;
         };

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use hookflow_definition::Secured;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 /// Everything known about one run.
@@ -17,6 +17,10 @@ use std::sync::OnceLock;
 pub struct RunState {
     run: Option<RunInfo>,
     actions: BTreeMap<ActionKey, ActionRecord>,
+    /// The keys of `actions` still open: not terminal, or with an unsubscribe requested
+    /// and unanswered. Recovery asks for them after every step, and a long loop's
+    /// finished repetitions would otherwise be read every time.
+    open: BTreeSet<ActionKey>,
     /// The most recently completed instance of each action (lower-cased name), for
     /// `actions('X')` read from outside X's loop.
     latest: HashMap<String, ActionKey>,
@@ -181,6 +185,14 @@ impl RunState {
     /// Every action instance with a record, ordered by key.
     pub fn actions(&self) -> impl Iterator<Item = (&ActionKey, &ActionRecord)> {
         self.actions.iter()
+    }
+
+    /// The records not yet done with: not terminal, or terminal with an unsubscribe
+    /// requested and not answered; in key order.
+    pub fn open_actions(&self) -> impl Iterator<Item = (&ActionKey, &ActionRecord)> {
+        self.open
+            .iter()
+            .filter_map(|key| self.actions.get(key).map(|record| (key, record)))
     }
 
     pub fn variables(&self) -> &IndexMap<String, Variable> {
@@ -389,6 +401,7 @@ impl RunState {
                     record.subscription.outputs = Some(outputs.clone());
                     record.view = ViewCache::default();
                 }
+                self.refresh_open(key);
             }
             Event::CallbackReceived {
                 key,
@@ -404,11 +417,13 @@ impl RunState {
                 if let Some(record) = self.actions.get_mut(key) {
                     record.subscription.unsubscribe_request = Some(request.clone());
                 }
+                self.refresh_open(key);
             }
             Event::UnsubscribeRecorded { key, result, .. } => {
                 if let Some(record) = self.actions.get_mut(key) {
                     record.subscription.unsubscribe_result = Some(result.clone());
                 }
+                self.refresh_open(key);
             }
             Event::RunCompleted {
                 status,
@@ -432,6 +447,25 @@ impl RunState {
     fn insert(&mut self, key: &ActionKey, mut record: ActionRecord) {
         record.view = ViewCache::default();
         self.actions.insert(key.clone(), record);
+        self.refresh_open(key);
+    }
+
+    /// Keeps `open` in step with the record's status and unsubscribe (the only fields
+    /// that decide it; every other change leaves it as it was).
+    fn refresh_open(&mut self, key: &ActionKey) {
+        let open = self.actions.get(key).is_some_and(|record| {
+            let subscription = &record.subscription;
+            !record.status.is_terminal()
+                || (subscription.unsubscribe_request.is_some()
+                    && subscription.unsubscribe_result.is_none())
+        });
+        if open {
+            if !self.open.contains(key) {
+                self.open.insert(key.clone());
+            }
+        } else {
+            self.open.remove(key);
+        }
     }
 }
 

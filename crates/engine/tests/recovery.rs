@@ -52,3 +52,25 @@ fn subscribe_then_unsubscribe_are_outstanding_until_answered() {
     s.unsubscribe_result("Hook", 200);
     assert!(kinds(&s).is_empty());
 }
+
+/// In a loop, only the repetitions still in flight are outstanding: each finished one
+/// leaves the run's open records, whatever order the results come in.
+#[test]
+fn finished_loop_repetitions_are_not_outstanding() {
+    let mut s = Scenario::actions(json!({
+        "Each": { "type": "Foreach", "foreach": "@createArray(1, 2, 3)",
+                  "runtimeConfiguration": { "concurrency": { "repetitions": 2 } },
+                  "actions": { "Call": { "type": "Http",
+                      "inputs": { "method": "GET", "uri": "https://svc.test/@{items('Each')}" } } } }
+    }));
+    s.start(json!({}));
+    assert_eq!(kinds(&s), ["http Call[0] 1", "http Call[1] 1"]);
+    s.http_result("Call[1]", 1, 200, json!({}));
+    assert_eq!(kinds(&s), ["http Call[0] 1", "http Call[2] 1"]);
+    s.http_result("Call[0]", 1, 200, json!({}));
+    assert_eq!(kinds(&s), ["http Call[2] 1"]);
+    s.http_result("Call[2]", 1, 200, json!({}));
+    assert!(kinds(&s).is_empty());
+    assert_eq!(s.state.open_actions().count(), 0, "the loop finished too");
+    assert_eq!(s.state.actions().count(), 4);
+}
