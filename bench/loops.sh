@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Long loops: one run of a Foreach over ITEMS items, (1) with a Compose inside (the whole
+# loop runs in the run's first step, before the trigger's 202) and (2) with an HTTP call
+# to hookflow-ref-noop inside (one step per call, 20 calls in flight). Prints, for each,
+# the seconds until the run finished and the microseconds per item, so a cost that grows
+# with the loop's length shows as a per-item figure that grows with ITEMS. See
+# bench/README.md.
+#
+#   bench/loops.sh                       # 20000 Compose items, 5000 HTTP items
+#   ITEMS=100000 HTTP_ITEMS=20000 bench/loops.sh
+#
+# Settings (environment): ITEMS (20000), HTTP_ITEMS (5000), BENCH_DIR (scratch directory
+# on the disk to measure; default target/bench-loops), NO_BUILD=1.
+set -euo pipefail
+
+source "$(dirname "$0")/lib.sh"
+ITEMS=${ITEMS:-20000}
+HTTP_ITEMS=${HTTP_ITEMS:-5000}
+bench_setup loops
+
+export HOOKFLOW_ADMIN_KEY=bench-admin-key
+RUST_LOG=${RUST_LOG:-warn} "$BIN/hookflow" serve --listen 127.0.0.1:0 \
+    --data-dir "$BENCH_DIR/hookflow" --admin-key "$HOOKFLOW_ADMIN_KEY" \
+    2>"$BENCH_DIR/serve.log" &
+PIDS+=($!)
+HOOKFLOW_SERVER=$(wait_for "$BENCH_DIR/serve.log" 'public URL: ' | sed -E 's/.*public URL: *//')
+export HOOKFLOW_SERVER
+"$BIN/hookflow-ref-noop" --listen 127.0.0.1:0 >"$BENCH_DIR/noop.log" 2>&1 &
+PIDS+=($!)
+NOOP=$(wait_for "$BENCH_DIR/noop.log" '^listening on ' | sed 's/^listening on //')
+
+# deploy NAME INNER_ACTION: a Request trigger and a Foreach over range(0, body.n).
+deploy() {
+    cat >"$BENCH_DIR/$1.json" <<JSON
+{
+  "definition": {
+    "\$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+    "contentVersion": "1.0.0.0",
+    "triggers": { "manual": { "type": "Request", "kind": "Http", "inputs": { "method": "POST" } } },
+    "actions": {
+      "Each": {
+        "type": "Foreach", "foreach": "@range(0, triggerBody()?['n'])", "runAfter": {},
+        "actions": { "Inner": $2 }
+      }
+    },
+    "outputs": {}
+  },
+  "kind": "Stateful"
+}
+JSON
+    "$BIN/hookflow" deploy "$BENCH_DIR/$1.json" --name "$1" >&2
+}
+deploy loop-compose '{ "type": "Compose", "inputs": "@items('"'"'Each'"'"')", "runAfter": {} }'
+deploy loop-http '{ "type": "Http", "inputs": { "method": "POST", "uri": "@triggerBody()?['"'"'url'"'"']", "body": "@items('"'"'Each'"'"')" }, "runAfter": {} }'
+
+# run NAME ITEMS: fires the workflow once and waits for its run to finish; prints one
+# table row (seconds from the request to the run's end, microseconds per item).
+run() {
+    local name=$1 items=$2 url start run status
+    url=$("$BIN/hookflow" callback-url "$name" manual)
+    start=$(date +%s.%N)
+    run=$(curl -sS -D - -o /dev/null -X POST -H 'content-type: application/json' \
+        -d "{\"n\": $items, \"url\": \"$NOOP/item\"}" "$url" |
+        tr -d '\r' | awk -F': ' 'tolower($1) == "x-ms-workflow-run-id" { print $2 }')
+    [[ -n $run ]] || { echo "error: no run started for $name" >&2; exit 1; }
+    while :; do
+        status=$("$BIN/hookflow" runs show "$name" "$run" | awk 'NR == 1 { print $3 }')
+        case $status in Running | Waiting) sleep 0.05 ;; *) break ;; esac
+    done
+    awk -v name="$name" -v items="$items" -v status="$status" -v s="$start" -v e="$(date +%s.%N)" \
+        'BEGIN { printf "%-14s %9d %10s %10.2f %12.1f\n", name, items, status, e - s, (e - s) * 1e6 / items }'
+}
+
+echo "measuring: one run each, $ITEMS Compose items, $HTTP_ITEMS HTTP items" >&2
+printf "%-14s %9s %10s %10s %12s\n" "workflow" "items" "status" "seconds" "us/item"
+run loop-compose "$ITEMS"
+run loop-http "$HTTP_ITEMS"
