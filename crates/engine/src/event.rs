@@ -87,8 +87,14 @@ pub enum RunChange {
         variable_type: String,
         value: Value,
     },
-    /// Set/Increment/Decrement/Append: the variable's new value.
+    /// Set/Increment/Decrement (and Append in journals written before `AppendToArray`):
+    /// the variable's new value.
     SetVariable { name: String, value: Value },
+    /// AppendToArrayVariable: the item appended. Only the item, so each append in a loop
+    /// journals its own item rather than the whole array so far.
+    AppendToArray { name: String, item: Value },
+    /// AppendToStringVariable: the text appended.
+    AppendToString { name: String, text: String },
     /// A Response action answered the trigger's request.
     Responded,
 }

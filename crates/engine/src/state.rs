@@ -346,16 +346,22 @@ impl RunState {
                         );
                     }
                     Some(RunChange::SetVariable { name, value }) => {
-                        let slot = match self.variables.get_index_of(name) {
-                            Some(i) => self.variables.get_index_mut(i).map(|(_, v)| v),
-                            None => self
-                                .variables
-                                .iter_mut()
-                                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                                .map(|(_, v)| v),
-                        };
-                        if let Some(slot) = slot {
-                            slot.value = value.clone();
+                        if let Some(variable) = self.variable_mut(name) {
+                            variable.value = value.clone();
+                        }
+                    }
+                    Some(RunChange::AppendToArray { name, item }) => {
+                        if let Some(Value::Array(items)) =
+                            self.variable_mut(name).map(|v| &mut v.value)
+                        {
+                            items.push(item.clone());
+                        }
+                    }
+                    Some(RunChange::AppendToString { name, text }) => {
+                        if let Some(Value::String(current)) =
+                            self.variable_mut(name).map(|v| &mut v.value)
+                        {
+                            current.push_str(text);
                         }
                     }
                     Some(RunChange::Responded) => self.responded = true,
@@ -441,6 +447,18 @@ impl RunState {
                 });
                 self.timers.clear();
             }
+        }
+    }
+
+    /// The variable of that name, found as declared or else ignoring case.
+    fn variable_mut(&mut self, name: &str) -> Option<&mut Variable> {
+        match self.variables.get_index_of(name) {
+            Some(i) => self.variables.get_index_mut(i).map(|(_, v)| v),
+            None => self
+                .variables
+                .iter_mut()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v),
         }
     }
 

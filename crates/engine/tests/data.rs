@@ -1,7 +1,7 @@
 //! Synchronous actions: Compose, Response, variables, Query, Select, Join, Table, ParseJson.
 
 use crate::scenario::{event_names, Scenario};
-use hookflow_engine::{Effect, Status};
+use hookflow_engine::{Effect, Event, RunChange, RunState, Status};
 use serde_json::json;
 
 #[test]
@@ -171,5 +171,102 @@ fn secure_inputs_are_flagged() {
     assert!(
         record.secure.inputs && record.secure.outputs,
         "Compose secure inputs hide outputs too"
+    );
+}
+
+/// Appends in a loop: every item lands, in a parallel loop too; each append journals only
+/// its item and has no outputs, so a loop of n appends writes O(n), not the array so far
+/// n times.
+#[test]
+fn appends_in_a_loop_journal_only_their_item() {
+    let mut s = Scenario::actions(json!({
+        "InitA": { "type": "InitializeVariable", "inputs": { "variables": [{ "name": "a", "type": "Array" }] } },
+        "InitS": { "type": "InitializeVariable", "inputs": { "variables": [{ "name": "s", "type": "String" }] },
+                   "runAfter": { "InitA": ["Succeeded"] } },
+        "Each": { "type": "Foreach", "foreach": "@range(0, 50)", "runAfter": { "InitS": ["Succeeded"] },
+                  "actions": {
+                      "AddItem": { "type": "AppendToArrayVariable", "inputs": { "name": "A", "value": { "n": "@items('Each')" } } },
+                      "AddText": { "type": "AppendToStringVariable", "inputs": { "name": "s", "value": "@items('Each')" },
+                                   "runAfter": { "AddItem": ["Succeeded"] } }
+                  } },
+        "Total": { "type": "Compose", "inputs": "@length(variables('a'))", "runAfter": { "Each": ["Succeeded"] } }
+    }));
+    s.start(json!({}));
+    assert_eq!(s.outputs("Total"), json!(50));
+    let items = s.state.variable("a").map(|v| v.value.clone()).expect("a");
+    let mut numbers: Vec<i64> = items
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|item| item["n"].as_i64().expect("n"))
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (0..50).collect::<Vec<_>>());
+    let text = s.state.variable("s").map(|v| v.value.clone()).expect("s");
+    assert_eq!(
+        text.as_str().map(str::len),
+        Some(90),
+        "10 one-digit and 40 two-digit"
+    );
+    assert_eq!(s.record("AddItem[49]").outputs, json!(null));
+    let biggest = s
+        .journal
+        .iter()
+        .filter(|e| matches!(e, Event::ActionCompleted { key, .. } if key.name() == "AddItem"))
+        .map(|e| serde_json::to_string(e).expect("event").len())
+        .max()
+        .expect("appends");
+    assert!(
+        biggest < 400,
+        "an append's event holds its item only: {biggest} bytes"
+    );
+}
+
+/// Journals written before `AppendToArray` carried the whole new value in `SetVariable`;
+/// they replay to the same variable.
+#[test]
+fn appends_journaled_as_set_variable_replay() {
+    let mut s = Scenario::actions(json!({
+        "InitA": { "type": "InitializeVariable", "inputs": { "variables": [{ "name": "a", "type": "Array" }] } },
+        "AddItem": { "type": "AppendToArrayVariable", "inputs": { "name": "a", "value": 1 }, "runAfter": { "InitA": ["Succeeded"] } }
+    }));
+    s.start(json!({}));
+    let old: Vec<Event> = s
+        .journal
+        .iter()
+        .cloned()
+        .map(|event| match event {
+            Event::ActionCompleted {
+                key,
+                status,
+                code,
+                inputs,
+                error,
+                secure,
+                change: Some(RunChange::AppendToArray { name, item }),
+                at,
+                ..
+            } => Event::ActionCompleted {
+                key,
+                status,
+                code,
+                inputs,
+                outputs: json!({ "body": { "name": name.clone(), "value": [item.clone()] } }),
+                error,
+                secure,
+                change: Some(RunChange::SetVariable {
+                    name,
+                    value: json!([item]),
+                }),
+                at,
+            },
+            other => other,
+        })
+        .collect();
+    assert_ne!(old, s.journal, "the append was rewritten the old way");
+    let replayed = RunState::replay(&old);
+    assert_eq!(
+        replayed.variable("a").map(|v| v.value.clone()),
+        Some(json!([1]))
     );
 }

@@ -117,21 +117,29 @@ fn update(
             step_number(t, &variable.value, &step, sign)
                 .ok_or_else(|| format!("cannot add {step} to variable '{name}' of type {t}"))?
         }
+        // Appends have no outputs and journal only what they add: a loop of appends
+        // would otherwise copy the whole variable into every repetition's record.
         ActionType::AppendToArrayVariable => {
-            let Value::Array(items) = &variable.value else {
+            if !variable.value.is_array() {
                 return Err(format!("the variable '{name}' is not an array"));
-            };
+            }
             let v = given.ok_or("AppendToArrayVariable needs a 'value'")?;
-            let mut items = items.clone();
-            items.push(v.clone());
-            Value::Array(items)
+            let change = RunChange::AppendToArray {
+                name: variable_name(m, name),
+                item: v.clone(),
+            };
+            return Ok((Value::Null, change));
         }
         ActionType::AppendToStringVariable => {
-            let Value::String(text) = &variable.value else {
+            if !variable.value.is_string() {
                 return Err(format!("the variable '{name}' is not a string"));
-            };
+            }
             let v = given.ok_or("AppendToStringVariable needs a 'value'")?;
-            Value::String(format!("{text}{}", text_of(v)))
+            let change = RunChange::AppendToString {
+                name: variable_name(m, name),
+                text: text_of(v),
+            };
+            return Ok((Value::Null, change));
         }
         other => return Err(format!("{other} is not a variable action")),
     };
