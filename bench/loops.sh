@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Long loops: one run of a Foreach over ITEMS items, (1) with a Compose inside (the whole
-# loop runs in the run's first step, before the trigger's 202) and (2) with an HTTP call
-# to hookflow-ref-noop inside (one step per call, 20 calls in flight). Prints, for each,
+# loop runs in the run's first step, before the trigger's 202), (2) with an append to an
+# array variable inside (the same, each item appended), and (3) with an HTTP call to
+# hookflow-ref-noop inside (one step per call, 20 calls in flight). Prints, for each,
 # the seconds until the run finished and the microseconds per item, so a cost that grows
 # with the loop's length shows as a per-item figure that grows with ITEMS. See
 # bench/README.md.
@@ -29,7 +30,8 @@ export HOOKFLOW_SERVER
 PIDS+=($!)
 NOOP=$(wait_for "$BENCH_DIR/noop.log" '^listening on ' | sed 's/^listening on //')
 
-# deploy NAME INNER_ACTION: a Request trigger and a Foreach over range(0, body.n).
+# deploy NAME INNER_ACTION: a Request trigger, an array variable and a Foreach over
+# range(0, body.n).
 deploy() {
     cat >"$BENCH_DIR/$1.json" <<JSON
 {
@@ -38,8 +40,13 @@ deploy() {
     "contentVersion": "1.0.0.0",
     "triggers": { "manual": { "type": "Request", "kind": "Http", "inputs": { "method": "POST" } } },
     "actions": {
+      "Init": {
+        "type": "InitializeVariable", "runAfter": {},
+        "inputs": { "variables": [ { "name": "collected", "type": "array" } ] }
+      },
       "Each": {
-        "type": "Foreach", "foreach": "@range(0, triggerBody()?['n'])", "runAfter": {},
+        "type": "Foreach", "foreach": "@range(0, triggerBody()?['n'])",
+        "runAfter": { "Init": ["Succeeded"] },
         "actions": { "Inner": $2 }
       }
     },
@@ -51,6 +58,7 @@ JSON
     "$BIN/hookflow" deploy "$BENCH_DIR/$1.json" --name "$1" >&2
 }
 deploy loop-compose '{ "type": "Compose", "inputs": "@items('"'"'Each'"'"')", "runAfter": {} }'
+deploy loop-append '{ "type": "AppendToArrayVariable", "inputs": { "name": "collected", "value": { "item": "@{items('"'"'Each'"'"')}" } }, "runAfter": {} }'
 deploy loop-http '{ "type": "Http", "inputs": { "method": "POST", "uri": "@triggerBody()?['"'"'url'"'"']", "body": "@items('"'"'Each'"'"')" }, "runAfter": {} }'
 
 # run NAME ITEMS: fires the workflow once and waits for its run to finish; prints one
@@ -74,4 +82,5 @@ run() {
 echo "measuring: one run each, $ITEMS Compose items, $HTTP_ITEMS HTTP items" >&2
 printf "%-14s %9s %10s %10s %12s\n" "workflow" "items" "status" "seconds" "us/item"
 run loop-compose "$ITEMS"
+run loop-append "$ITEMS"
 run loop-http "$HTTP_ITEMS"
