@@ -39,6 +39,21 @@ bench_cleanup() {
     rm -rf "$BENCH_DIR"
 }
 
+# start_hookflow: the release `hookflow serve` on a free loopback port, its data in
+# $BENCH_DIR/hookflow, its log in $BENCH_DIR/serve.log, admin key $HOOKFLOW_ADMIN_KEY
+# (bench-admin-key unless set). Sets HOOKFLOW_PID and exports HOOKFLOW_SERVER (its URL)
+# and HOOKFLOW_ADMIN_KEY, so the CLI talks to it.
+start_hookflow() {
+    export HOOKFLOW_ADMIN_KEY=${HOOKFLOW_ADMIN_KEY:-bench-admin-key}
+    RUST_LOG=${RUST_LOG:-warn} "$BIN/hookflow" serve --listen 127.0.0.1:0 \
+        --data-dir "$BENCH_DIR/hookflow" --admin-key "$HOOKFLOW_ADMIN_KEY" \
+        2>"$BENCH_DIR/serve.log" &
+    HOOKFLOW_PID=$!
+    PIDS+=("$HOOKFLOW_PID")
+    HOOKFLOW_SERVER=$(wait_for "$BENCH_DIR/serve.log" 'public URL: ' | sed -E 's/.*public URL: *//')
+    export HOOKFLOW_SERVER
+}
+
 # wait_for FILE PATTERN: the first line of FILE matching PATTERN, waiting up to 30 s.
 wait_for() {
     local i

@@ -19,13 +19,7 @@ ITEMS=${ITEMS:-20000}
 HTTP_ITEMS=${HTTP_ITEMS:-5000}
 bench_setup loops
 
-export HOOKFLOW_ADMIN_KEY=bench-admin-key
-RUST_LOG=${RUST_LOG:-warn} "$BIN/hookflow" serve --listen 127.0.0.1:0 \
-    --data-dir "$BENCH_DIR/hookflow" --admin-key "$HOOKFLOW_ADMIN_KEY" \
-    2>"$BENCH_DIR/serve.log" &
-PIDS+=($!)
-HOOKFLOW_SERVER=$(wait_for "$BENCH_DIR/serve.log" 'public URL: ' | sed -E 's/.*public URL: *//')
-export HOOKFLOW_SERVER
+start_hookflow
 "$BIN/hookflow-ref-noop" --listen 127.0.0.1:0 >"$BENCH_DIR/noop.log" 2>&1 &
 PIDS+=($!)
 NOOP=$(wait_for "$BENCH_DIR/noop.log" '^listening on ' | sed 's/^listening on //')

@@ -18,14 +18,7 @@ BODY=${BODY:-'{"name":"Ada"}'}
 bench_setup run
 
 # --- the servers --------------------------------------------------------------------
-export HOOKFLOW_ADMIN_KEY=bench-admin-key
-RUST_LOG=${RUST_LOG:-warn} "$BIN/hookflow" serve --listen 127.0.0.1:0 \
-    --data-dir "$BENCH_DIR/hookflow" --admin-key "$HOOKFLOW_ADMIN_KEY" \
-    2>"$BENCH_DIR/serve.log" &
-HOOKFLOW_PID=$!
-PIDS+=("$HOOKFLOW_PID")
-HOOKFLOW_SERVER=$(wait_for "$BENCH_DIR/serve.log" 'public URL: ' | sed -E 's/.*public URL: *//')
-export HOOKFLOW_SERVER
+start_hookflow
 
 "$BIN/hookflow-ref-noop" --listen 127.0.0.1:0 >"$BENCH_DIR/noop.log" 2>&1 &
 NOOP_PID=$!

@@ -24,14 +24,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10}
 bench_setup webhooks
 
-export HOOKFLOW_ADMIN_KEY=bench-admin-key
-RUST_LOG=${RUST_LOG:-warn} "$BIN/hookflow" serve --listen 127.0.0.1:0 \
-    --data-dir "$BENCH_DIR/hookflow" --admin-key "$HOOKFLOW_ADMIN_KEY" \
-    2>"$BENCH_DIR/serve.log" &
-PIDS+=($!)
-SERVER_PID=$!
-HOOKFLOW_SERVER=$(wait_for "$BENCH_DIR/serve.log" 'public URL: ' | sed -E 's/.*public URL: *//')
-export HOOKFLOW_SERVER
+start_hookflow
 
 # The stand-in prints a line per subscription and callback; keep them out of the way.
 "$BIN/hookflow" standin --listen 127.0.0.1:0 --callback-after 0 >"$BENCH_DIR/standin.log" 2>&1 &
@@ -89,7 +82,7 @@ cpu_ticks() {
 }
 
 echo "  (b) webhook-action round trips..." >&2
-SERVER_CPU0=$(cpu_ticks "$SERVER_PID")
+SERVER_CPU0=$(cpu_ticks "$HOOKFLOW_PID")
 STANDIN_CPU0=$(cpu_ticks "$STANDIN_PID")
 BEFORE_DONE=$(completed)
 BEFORE_STARTED=$(started)
@@ -106,7 +99,7 @@ for _ in $(seq 3000); do
 done
 T1=$(date +%s.%N)
 DONE=$(($(completed) - BEFORE_DONE))
-SERVER_CPU=$(($(cpu_ticks "$SERVER_PID") - SERVER_CPU0))
+SERVER_CPU=$(($(cpu_ticks "$HOOKFLOW_PID") - SERVER_CPU0))
 STANDIN_CPU=$(($(cpu_ticks "$STANDIN_PID") - STANDIN_CPU0))
 
 echo
