@@ -9,7 +9,7 @@
 //!   switched on, so nothing cascades further from it.
 
 use crate::checked::{ActionTree, CheckedTrigger, ValueTemplate};
-use crate::model::{ActionType, TriggerType};
+use crate::model::ActionType;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -69,44 +69,6 @@ impl Secured {
         Secured {
             inputs: has("inputs"),
             outputs: has("outputs"),
-        }
-    }
-
-    /// What an action type can hide (reference §9.5): variable actions, containers and
-    /// Terminate have nothing to hide; Compose, Parse JSON, Response and Wait offer
-    /// secure inputs only (the first three's outputs are hidden with them).
-    pub fn supported_by_action(action_type: ActionType) -> Secured {
-        use ActionType::*;
-        match action_type {
-            AppendToArrayVariable
-            | AppendToStringVariable
-            | DecrementVariable
-            | IncrementVariable
-            | InitializeVariable
-            | SetVariable
-            | Foreach
-            | If
-            | Scope
-            | Switch
-            | Terminate
-            | Until => Secured::default(),
-            Compose | ParseJson | Response | Wait => Secured {
-                inputs: true,
-                outputs: false,
-            },
-            Http | HttpWebhook | Query | Select | Join | Table => Secured {
-                inputs: true,
-                outputs: true,
-            },
-        }
-    }
-
-    /// What a trigger type can hide: a Recurrence trigger has nothing to.
-    pub fn supported_by_trigger(trigger_type: TriggerType) -> Secured {
-        let any = trigger_type != TriggerType::Recurrence;
-        Secured {
-            inputs: any,
-            outputs: any,
         }
     }
 

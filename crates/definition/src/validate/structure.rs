@@ -4,8 +4,7 @@
 use super::{json_type, BranchSlot, Node, Owner, Site, SiteKind, Validator};
 use crate::duration::IsoDuration;
 use crate::error::{ErrorCode, Pointer};
-use crate::model::{ActionType, ParameterType, RunAfterStatus, TriggerType};
-use crate::secured::Secured;
+use crate::model::{ActionType, ParameterType, RunAfterStatus};
 use serde_json::{Map, Value};
 
 /// Top-level properties of a definition that hookflow reads; others are kept as they are.
@@ -406,7 +405,7 @@ impl<'a> Validator<'a> {
                 config,
                 &pointer.key("runtimeConfiguration"),
                 name,
-                ConfiguredBy::Action(action_type),
+                false,
             );
         }
         if let Some(limit) = obj.get("limit") {
@@ -481,9 +480,8 @@ impl<'a> Validator<'a> {
         config: &Value,
         at: &Pointer,
         name: &str,
-        owner: ConfiguredBy,
+        trigger: bool,
     ) {
-        let trigger = matches!(owner, ConfiguredBy::Trigger(_));
         let Some(obj) = config.as_object() else {
             self.error(
                 at,
@@ -541,29 +539,13 @@ impl<'a> Validator<'a> {
                     "'secureData' must be {\"properties\": [\"inputs\", \"outputs\"]}",
                 ),
                 Some(items) => {
-                    let supported = owner.supported();
                     for (i, item) in items.iter().enumerate() {
-                        let at = p.key("properties").index(i);
-                        let allowed = match item.as_str() {
-                            Some("inputs") => supported.map(|s| s.inputs),
-                            Some("outputs") => supported.map(|s| s.outputs),
-                            _ => {
-                                self.error(
-                                    &at,
-                                    Some(name),
-                                    ErrorCode::InvalidInput,
-                                    "secureData properties are \"inputs\" and \"outputs\"",
-                                );
-                                continue;
-                            }
-                        };
-                        // An unknown type is reported on its own; nothing to add here.
-                        if allowed == Some(false) {
+                        if !matches!(item.as_str(), Some("inputs") | Some("outputs")) {
                             self.error(
-                                &at,
+                                &p.key("properties").index(i),
                                 Some(name),
                                 ErrorCode::InvalidInput,
-                                owner.unsupported_message(item.as_str().unwrap_or_default()),
+                                "secureData properties are \"inputs\" and \"outputs\"",
                             );
                         }
                     }
@@ -717,37 +699,6 @@ impl<'a> Validator<'a> {
                     format!("output '{name}' has no 'value'"),
                 ),
             }
-        }
-    }
-}
-
-/// Whose `runtimeConfiguration` is checked, with its type when it has a known one.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum ConfiguredBy {
-    Trigger(Option<TriggerType>),
-    Action(Option<ActionType>),
-}
-
-impl ConfiguredBy {
-    fn supported(self) -> Option<Secured> {
-        match self {
-            ConfiguredBy::Trigger(t) => t.map(Secured::supported_by_trigger),
-            ConfiguredBy::Action(a) => a.map(Secured::supported_by_action),
-        }
-    }
-
-    fn unsupported_message(self, property: &str) -> String {
-        let (kind, type_name) = match self {
-            ConfiguredBy::Trigger(t) => ("trigger", t.map(TriggerType::as_str)),
-            ConfiguredBy::Action(a) => ("action", a.map(ActionType::as_str)),
-        };
-        let type_name = type_name.unwrap_or_default();
-        match self.supported() {
-            Some(Secured { inputs: true, .. }) => format!(
-                "a {type_name} {kind} cannot secure its {property}; \
-                 secureData [\"inputs\"] is what it supports"
-            ),
-            _ => format!("a {type_name} {kind} does not support secureData"),
         }
     }
 }

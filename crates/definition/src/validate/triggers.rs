@@ -1,6 +1,5 @@
 //! Triggers: type, conditions, splitOn, recurrence and settings.
 
-use super::structure::ConfiguredBy;
 use super::{json_type, Owner, Site, SiteKind, TriggerNode, Validator};
 use crate::error::{ErrorCode, Pointer};
 use crate::model::{Recurrence, RecurrenceFrequency, TriggerType};
@@ -71,12 +70,7 @@ impl<'a> Validator<'a> {
         self.check_string_property(obj, "kind", at, name);
         self.check_string_property(obj, "operationOptions", at, name);
         if let Some(config) = obj.get("runtimeConfiguration") {
-            self.check_runtime_configuration(
-                config,
-                &at.key("runtimeConfiguration"),
-                name,
-                ConfiguredBy::Trigger(trigger_type),
-            );
+            self.check_runtime_configuration(config, &at.key("runtimeConfiguration"), name, true);
         }
         if let Some(limit) = obj.get("limit") {
             self.check_limit(limit, &at.key("limit"), name, false);
