@@ -114,7 +114,8 @@ fn the_model_keeps_unknown_properties_and_key_order() {
 /// `secureData`: each trigger and action hides what its own setting names; Compose, Parse
 /// JSON and Response hide their outputs with their inputs; an action whose expressions
 /// read outputs secured by their own setting hides its inputs, and nothing cascades from
-/// there or from outputs hidden only because their inputs are.
+/// there or from outputs hidden only because their inputs are. A setting on a type Logic
+/// Apps does not offer it for is honoured too.
 #[test]
 fn secure_data_is_declared_and_propagated() {
     let secure = |properties: Value| json!({ "secureData": { "properties": properties } });
@@ -135,7 +136,10 @@ fn secure_data_is_declared_and_propagated() {
                 "Loop": { "type": "Foreach", "foreach": "@body('Call')", "runAfter": { "Call": ["Succeeded"] },
                           "actions": { "Inner": { "type": "Compose", "inputs": "@items('Loop')" } } },
                 "Plain": { "type": "Compose", "inputs": "@utcNow()" },
-                "Hidden": { "type": "Compose", "inputs": "x", "runtimeConfiguration": secure(json!(["inputs"])) }
+                "Hidden": { "type": "Compose", "inputs": "x", "runtimeConfiguration": secure(json!(["inputs"])) },
+                "Init": { "type": "InitializeVariable", "inputs": { "variables": [{ "name": "v", "type": "string" }] } },
+                "Set": { "type": "SetVariable", "inputs": { "name": "v", "value": "secret" },
+                         "runAfter": { "Init": ["Succeeded"] }, "runtimeConfiguration": secure(json!(["inputs"])) }
             }
         }
     });
@@ -161,4 +165,7 @@ fn secure_data_is_declared_and_propagated() {
     assert_eq!(flags("Inner"), (false, false));
     assert_eq!(flags("Plain"), (false, false));
     assert_eq!(flags("Hidden"), (true, true));
+    // Logic Apps offers no secure inputs on variable actions; one declared anyway is
+    // honoured (it hides more, never less, and a stored definition keeps loading).
+    assert_eq!(flags("Set"), (true, false));
 }
