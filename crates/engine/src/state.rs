@@ -200,11 +200,23 @@ impl RunState {
     }
 
     pub fn variable(&self, name: &str) -> Option<&Variable> {
-        self.variables.get(name).or_else(|| {
+        self.declared_variable(name).map(|(_, v)| v)
+    }
+
+    /// The variable with the name it was declared with (lookups ignore case).
+    pub fn declared_variable(&self, name: &str) -> Option<(&str, &Variable)> {
+        let index = self.variable_index(name)?;
+        self.variables
+            .get_index(index)
+            .map(|(declared, v)| (declared.as_str(), v))
+    }
+
+    /// Where the variable of that name is: as declared, or else ignoring case.
+    fn variable_index(&self, name: &str) -> Option<usize> {
+        self.variables.get_index_of(name).or_else(|| {
             self.variables
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v)
+                .keys()
+                .position(|k| k.eq_ignore_ascii_case(name))
         })
     }
 
@@ -450,16 +462,9 @@ impl RunState {
         }
     }
 
-    /// The variable of that name, found as declared or else ignoring case.
     fn variable_mut(&mut self, name: &str) -> Option<&mut Variable> {
-        match self.variables.get_index_of(name) {
-            Some(i) => self.variables.get_index_mut(i).map(|(_, v)| v),
-            None => self
-                .variables
-                .iter_mut()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v),
-        }
+        let index = self.variable_index(name)?;
+        self.variables.get_index_mut(index).map(|(_, v)| v)
     }
 
     fn insert(&mut self, key: &ActionKey, mut record: ActionRecord) {

@@ -338,6 +338,13 @@ mod tests {
     use crate::{Options, SqliteStore};
     use hookflow_store::RunStatus;
 
+    /// A store in a fresh directory, kept while the directory is.
+    fn scratch_store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        (dir, store)
+    }
+
     /// The steps of `sql`'s query plan, its parameters left unbound.
     async fn plan(store: &SqliteStore, sql: String) -> Vec<String> {
         store
@@ -358,8 +365,7 @@ mod tests {
     /// starts where the last page ended (no scan of the newer runs), and nothing is sorted.
     #[tokio::test]
     async fn run_pages_are_index_ranges() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        let (_dir, store) = scratch_store();
         let cases = [
             (None, "run_by_workflow (workflow=?"),
             (Some(RunStatus::Succeeded), "run_by_workflow (workflow=?"),
@@ -386,8 +392,7 @@ mod tests {
     /// last page ended, and merges the two without sorting.
     #[tokio::test]
     async fn history_pages_are_index_ranges() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        let (_dir, store) = scratch_store();
         for status in [false, true] {
             for continued in [false, true] {
                 let plan = plan(&store, list_histories_sql(status, continued)).await;
@@ -413,8 +418,7 @@ mod tests {
     /// A page of a loop's repetitions is one range of `action_key`, in key order.
     #[tokio::test]
     async fn repetition_pages_are_index_ranges() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        let (_dir, store) = scratch_store();
         for continued in [false, true] {
             let plan = plan(&store, list_repetitions_sql(continued)).await;
             assert_eq!(
@@ -429,8 +433,7 @@ mod tests {
     /// the plan scans the run or action table, or an index of every run.
     #[tokio::test]
     async fn waiting_runs_are_counted_from_partial_indexes() {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let store = SqliteStore::open(Options::in_dir(dir.path())).expect("open");
+        let (_dir, store) = scratch_store();
         let plan = plan(&store, WAITING_RUNS.to_string()).await;
         let scans: Vec<&String> = plan.iter().filter(|s| s.starts_with("SCAN")).collect();
         let allowed = |step: &str| {

@@ -90,9 +90,9 @@ fn update(
         .get("name")
         .and_then(Value::as_str)
         .ok_or("the inputs need the variable's 'name'")?;
-    let variable = m
+    let (declared, variable) = m
         .work
-        .variable(name)
+        .declared_variable(name)
         .ok_or_else(|| format!("the variable '{name}' is not initialized"))?;
     let t = VariableType::parse(&variable.variable_type)
         .ok_or_else(|| format!("the variable '{name}' has an unknown type"))?;
@@ -125,7 +125,7 @@ fn update(
             }
             let v = given.ok_or("AppendToArrayVariable needs a 'value'")?;
             let change = RunChange::AppendToArray {
-                name: variable_name(m, name),
+                name: declared.to_string(),
                 item: v.clone(),
             };
             return Ok((Value::Null, change));
@@ -136,7 +136,7 @@ fn update(
             }
             let v = given.ok_or("AppendToStringVariable needs a 'value'")?;
             let change = RunChange::AppendToString {
-                name: variable_name(m, name),
+                name: declared.to_string(),
                 text: text_of(v),
             };
             return Ok((Value::Null, change));
@@ -146,20 +146,10 @@ fn update(
     Ok((
         json!({ "body": { "name": name, "value": value } }),
         RunChange::SetVariable {
-            name: variable_name(m, name),
+            name: declared.to_string(),
             value,
         },
     ))
-}
-
-/// The name as declared (lookups ignore case).
-fn variable_name(m: &Machine<'_>, name: &str) -> String {
-    m.work
-        .variables()
-        .keys()
-        .find(|k| k.eq_ignore_ascii_case(name))
-        .cloned()
-        .unwrap_or_else(|| name.to_string())
 }
 
 fn step_number(t: VariableType, current: &Value, step: &Value, sign: i64) -> Option<Value> {
