@@ -84,6 +84,13 @@ pub struct Subscription {
     pub unsubscribe_result: Option<UnsubscribeRecord>,
 }
 
+impl Subscription {
+    /// An unsubscribe was requested and has no result yet.
+    pub fn unsubscribe_pending(&self) -> bool {
+        self.unsubscribe_request.is_some() && self.unsubscribe_result.is_none()
+    }
+}
+
 /// One action instance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionRecord {
@@ -477,10 +484,7 @@ impl RunState {
     /// that decide it; every other change leaves it as it was).
     fn refresh_open(&mut self, key: &ActionKey) {
         let open = self.actions.get(key).is_some_and(|record| {
-            let subscription = &record.subscription;
-            !record.status.is_terminal()
-                || (subscription.unsubscribe_request.is_some()
-                    && subscription.unsubscribe_result.is_none())
+            !record.status.is_terminal() || record.subscription.unsubscribe_pending()
         });
         if open {
             if !self.open.contains(key) {

@@ -89,16 +89,11 @@ async fn journals_written_before_migration_7_read_back_the_same() {
     assert_eq!(all.iter().map(|e| e.position).collect::<Vec<_>>(), [3, 4]);
 }
 
+/// A fixture record with outputs over 1,000 bytes, as the rows migration 8 is for.
 fn record(name: &str, repetition: Vec<u32>, status: RunStatus, n: i64) -> ActionRecord {
     ActionRecord {
-        key: ActionKey::in_repetition(name, repetition),
-        status,
-        code: Some(status.as_str().into()),
-        start_time: Some(fixture::at(n)),
-        end_time: None,
-        inputs: Some(serde_json::json!({"n": n})),
         outputs: Some(serde_json::json!({"text": "x".repeat(1500)})),
-        error: None,
+        ..fixture::action(name, repetition, status, n)
     }
 }
 

@@ -252,9 +252,10 @@ pub(crate) fn on_unsubscribe_result(
     key: &ActionKey,
     outcome: &HttpOutcome,
 ) -> Outcome {
-    let pending = m.work.action(key).is_some_and(|r| {
-        r.subscription.unsubscribe_request.is_some() && r.subscription.unsubscribe_result.is_none()
-    });
+    let pending = m
+        .work
+        .action(key)
+        .is_some_and(|r| r.subscription.unsubscribe_pending());
     if !pending {
         return Outcome::Stale(StaleReason::NotWaiting { key: key.clone() });
     }

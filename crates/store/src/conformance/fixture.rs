@@ -4,9 +4,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
 use crate::{
-    AccessKey, AccessKeys, Append, Creation, ErrorKind, JournalEntry, NewRun, Page, PageRequest,
-    Run, RunChanges, RunId, RunStatus, RunTrigger, Store, TriggerHistory, TriggerName,
-    VersionPrecondition, WorkflowName, WorkflowSave, WorkflowState,
+    AccessKey, AccessKeys, ActionKey, ActionRecord, Append, Creation, ErrorKind, JournalEntry,
+    NewRun, Page, PageRequest, Run, RunChanges, RunId, RunStatus, RunTrigger, Store,
+    TriggerHistory, TriggerName, VersionPrecondition, WorkflowName, WorkflowSave, WorkflowState,
 };
 
 /// `secs` seconds after a fixed instant; every test time is built from this.
@@ -128,5 +128,24 @@ pub fn assert_kind<T: std::fmt::Debug>(result: crate::Result<T>, kind: ErrorKind
     match result {
         Err(e) => assert_eq!(e.kind(), kind, "wrong kind for error: {e}"),
         Ok(value) => panic!("expected a {kind:?} error, got {value:?}"),
+    }
+}
+
+/// An action record: `n` sets its times, inputs and outputs; it has ended if `status` is
+/// terminal.
+pub fn action(name: &str, repetition: Vec<u32>, status: RunStatus, n: i64) -> ActionRecord {
+    ActionRecord {
+        key: ActionKey::in_repetition(name, repetition),
+        status,
+        code: Some("OK".into()),
+        start_time: Some(at(n)),
+        end_time: if status.is_terminal() {
+            Some(at(n + 1))
+        } else {
+            None
+        },
+        inputs: Some(json!({"n": n})),
+        outputs: Some(json!({"out": n})),
+        error: None,
     }
 }

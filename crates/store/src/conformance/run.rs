@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::fixture::{
-    appending, assert_kind, at, create_run, create_workflow, entry, manual_histories,
+    action, appending, assert_kind, at, create_run, create_workflow, entry, manual_histories,
     manual_history_page, new_run, run_id, trigger, workflow,
 };
 use crate::{
@@ -312,23 +312,6 @@ pub async fn list_runs_pages_and_filters<S: Store>(store: S) {
             .await,
         ErrorKind::NotFound,
     );
-}
-
-fn action(name: &str, repetition: Vec<u32>, status: RunStatus, n: i64) -> ActionRecord {
-    ActionRecord {
-        key: ActionKey::in_repetition(name, repetition),
-        status,
-        code: Some("OK".into()),
-        start_time: Some(at(n)),
-        end_time: if status.is_terminal() {
-            Some(at(n + 1))
-        } else {
-            None
-        },
-        inputs: Some(json!({"n": n})),
-        outputs: Some(json!({"out": n})),
-        error: None,
-    }
 }
 
 pub async fn action_records<S: Store>(store: S) {
