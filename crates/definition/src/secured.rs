@@ -6,7 +6,10 @@
 //!   too (their outputs are their inputs, or made from them).
 //! - An action whose expressions read outputs that are secured by their own setting (the
 //!   trigger's, or an action's by name) hides its inputs as well; its own setting is not
-//!   switched on, so nothing cascades further from it.
+//!   switched on, so nothing cascades further from it. `actions()` and `result()` return
+//!   inputs as well as outputs, so reading an action with either secured, or a scope with
+//!   such an action directly inside, counts too (hiding more than Logic Apps says, never
+//!   less).
 
 use crate::checked::{ActionTree, CheckedTrigger, ValueTemplate};
 use crate::model::ActionType;
@@ -38,14 +41,20 @@ const TRIGGER_READS: &[&str] = &[
 ];
 
 /// Functions that read the outputs of the action their first argument names.
-const ACTION_READS: &[&str] = &[
-    "actions",
+const OUTPUT_READS: &[&str] = &[
     "body",
     "outputs",
     "formDataValue",
     "formDataMultiValues",
     "multipartBody",
 ];
+
+/// Reads the inputs and outputs of the action its first argument names.
+const RECORD_READ: &str = "actions";
+
+/// Reads the inputs and outputs of the actions directly inside the scope its first
+/// argument names.
+const SCOPE_READ: &str = "result";
 
 impl Secured {
     /// Nothing hidden.
@@ -89,15 +98,21 @@ impl Secured {
 /// inputs, and inputs that read outputs secured by their own setting.
 pub(crate) fn propagate(triggers: &[CheckedTrigger], tree: &mut ActionTree) {
     let trigger_secured = triggers.iter().any(|t| t.secure.outputs);
-    let declared: Vec<bool> = tree.iter().map(|a| a.secure.outputs).collect();
+    let declared: Vec<Secured> = tree.iter().map(|a| a.secure).collect();
     let reads_secured = |template: &ValueTemplate| {
         let mut found = false;
         visit_calls(template, &mut |name, first_argument| {
+            let named = first_argument.and_then(|n| tree.find(n));
             found |= (trigger_secured && TRIGGER_READS.contains(&name))
-                || (ACTION_READS.contains(&name)
-                    && first_argument
-                        .and_then(|n| tree.find(n))
-                        .is_some_and(|a| declared[a.id.0]));
+                || named.is_some_and(|a| match name {
+                    RECORD_READ => !declared[a.id.0].is_plain(),
+                    SCOPE_READ => a
+                        .branches
+                        .iter()
+                        .flat_map(|(_, ids)| ids)
+                        .any(|id| !declared[id.0].is_plain()),
+                    _ => OUTPUT_READS.contains(&name) && declared[a.id.0].outputs,
+                });
         });
         found
     };

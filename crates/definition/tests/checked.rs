@@ -169,3 +169,56 @@ fn secure_data_is_declared_and_propagated() {
     // honoured (it hides more, never less, and a stored definition keeps loading).
     assert_eq!(flags("Set"), (true, false));
 }
+
+/// `actions()` and `result()` return inputs as well as outputs: reading an action with
+/// secure inputs by `actions()`, or a scope whose direct child has either secured by
+/// `result()`, hides the reader's inputs; a scope with only plain actions does not.
+#[test]
+fn secure_data_read_through_actions_and_result_is_hidden() {
+    let secure = |properties: Value| json!({ "secureData": { "properties": properties } });
+    let doc = json!({
+        "definition": {
+            "triggers": { "manual": { "type": "Request", "kind": "Http" } },
+            "actions": {
+                "Try": { "type": "Scope", "actions": {
+                    "Login": { "type": "Http",
+                               "inputs": { "method": "POST", "uri": "http://example.test", "body": "secret" },
+                               "runtimeConfiguration": secure(json!(["inputs"])) }
+                } },
+                "Plain": { "type": "Scope", "actions": {
+                    "Step": { "type": "Compose", "inputs": "x" }
+                } },
+                "Results": { "type": "Compose", "inputs": "@result('try')",
+                             "runAfter": { "Try": ["Failed"] } },
+                "Record": { "type": "Compose", "inputs": "@actions('Login')?['inputs']",
+                            "runAfter": { "Try": ["Succeeded"] } },
+                "Outputs": { "type": "Compose", "inputs": "@outputs('Login')",
+                             "runAfter": { "Try": ["Succeeded"] } },
+                "PlainResults": { "type": "Compose", "inputs": "@result('Plain')",
+                                  "runAfter": { "Plain": ["Succeeded"] } }
+            }
+        }
+    });
+    let checked = validate_document(&doc).expect("valid");
+    let flags = |name: &str| {
+        let a = checked.actions.find(name).expect(name);
+        (a.secure.inputs, a.secure.outputs)
+    };
+    assert_eq!(flags("Login"), (true, false));
+    assert_eq!(
+        flags("Results"),
+        (true, true),
+        "result() of a scope holding it"
+    );
+    assert_eq!(
+        flags("Record"),
+        (true, true),
+        "actions() returns its inputs"
+    );
+    assert_eq!(
+        flags("Outputs"),
+        (false, false),
+        "its outputs are not secured"
+    );
+    assert_eq!(flags("PlainResults"), (false, false));
+}
