@@ -34,6 +34,11 @@ pub struct EngineConfig {
     pub default_poll_interval: Duration,
     /// Most items a Foreach accepts.
     pub max_foreach_items: usize,
+    /// Most actions one decision starts. Past it the decision stops starting actions and
+    /// asks to be continued ([`crate::Effect::Continue`]), so a long loop of inline actions
+    /// is stored in parts, and a Request trigger's caller hears back once the first part
+    /// is, instead of after the whole loop.
+    pub actions_per_step: usize,
 }
 
 impl Default for EngineConfig {
@@ -42,6 +47,7 @@ impl Default for EngineConfig {
             run_duration_limit: Duration::from_secs(90 * 24 * 3600),
             default_poll_interval: Duration::from_secs(1),
             max_foreach_items: 100_000,
+            actions_per_step: 1_000,
         }
     }
 }

@@ -66,6 +66,9 @@ pub enum Effect {
     /// The run is over: free its trigger-concurrency slot; a Request-trigger caller still
     /// waiting for a Response gets 502 (`responded == false`).
     RunFinished { status: Status, responded: bool },
+    /// This decision started `EngineConfig::actions_per_step` actions and left the rest
+    /// that are ready for the next one: answer with `Input::Continue`.
+    Continue,
 }
 
 impl Effect {

@@ -45,6 +45,9 @@ pub enum Input {
     },
     /// Cancel the run (management API, workflow deleted).
     Cancel,
+    /// Start the actions that are ready: the answer to [`crate::Effect::Continue`], and
+    /// what recovery asks of a run that may have stopped between two parts of its work.
+    Continue,
 }
 
 /// What came back from an outbound request.

@@ -82,6 +82,8 @@ pub enum StaleReason {
     NotWaiting { key: ActionKey },
     /// No such timer is pending (already fired, or dropped when its action completed).
     UnknownTimer { id: TimerId },
+    /// `Input::Continue` found no action ready to start.
+    NothingReady,
 }
 
 impl Decision {
@@ -137,6 +139,7 @@ fn decide_in(
     input: Input,
 ) -> Result<(Decision, Option<RunState>), EngineError> {
     let definition = m.def;
+    let continuing = matches!(input, Input::Continue);
     let outcome = match input {
         Input::Start { workflow, trigger } => {
             if m.work.run().is_some() {
@@ -166,6 +169,12 @@ fn decide_in(
         return Ok((Decision::stale(reason), None));
     }
     m.advance()?;
+    if continuing && m.events.is_empty() {
+        return Ok((Decision::stale(StaleReason::NothingReady), None));
+    }
+    if m.yielded && !m.work.is_completed() {
+        m.effect(Effect::Continue);
+    }
     m.park();
     Ok((
         Decision {
@@ -245,7 +254,8 @@ fn route(m: &mut Machine<'_>, input: Input) -> Result<Outcome, EngineError> {
             Outcome::Applied
         }
         Input::Start { .. } => return Err(EngineError::AlreadyStarted),
-        Input::UnsubscribeResult { .. } => Outcome::Applied,
+        // What is ready starts in `advance`, after this.
+        Input::UnsubscribeResult { .. } | Input::Continue => Outcome::Applied,
     })
 }
 

@@ -26,6 +26,10 @@ pub(crate) struct Machine<'a> {
     pub now: DateTime<Utc>,
     pub events: Vec<Event>,
     pub effects: Vec<Effect>,
+    /// Actions started by this decision, against `config.actions_per_step`.
+    started: usize,
+    /// An action was ready but not started: the step's budget was spent.
+    pub yielded: bool,
 }
 
 /// How an action ends, before it becomes an `ActionCompleted` event.
@@ -87,6 +91,8 @@ impl<'a> Machine<'a> {
             now: env.now(),
             events: Vec::new(),
             effects: Vec::new(),
+            started: 0,
+            yielded: false,
         }
     }
 
@@ -155,7 +161,13 @@ impl<'a> Machine<'a> {
                     all_done = false;
                     match self.readiness(action, indexes) {
                         Readiness::Pending => {}
-                        Readiness::Ready => actions::start(self, action, &key)?,
+                        Readiness::Ready if self.started >= self.config.actions_per_step => {
+                            self.yielded = true;
+                        }
+                        Readiness::Ready => {
+                            self.started += 1;
+                            actions::start(self, action, &key)?;
+                        }
                         Readiness::Skip(error) => {
                             self.complete(
                                 action,

@@ -1,7 +1,7 @@
 //! runAfter, branches, scopes, loops, Terminate, Cancel, Wait and the run-duration limit.
 
 use crate::scenario::Scenario;
-use hookflow_engine::{Effect, Status};
+use hookflow_engine::{Effect, Input, Outcome, StaleReason, Status};
 use serde_json::json;
 
 fn failing() -> serde_json::Value {
@@ -230,6 +230,52 @@ fn foreach_respects_repetitions() {
         .effects()
         .iter()
         .any(|e| matches!(e, Effect::Http { key, .. } if key.to_string() == "Call[2]")));
+}
+
+/// A decision starts at most `actions_per_step` actions and asks to be continued for the
+/// rest; continuing picks up exactly where it stopped, however the loop is nested, and a
+/// continue with nothing ready is stale.
+#[test]
+fn a_long_loop_is_decided_in_parts() {
+    let mut s = Scenario::actions(json!({
+        "Outer": { "type": "Foreach", "foreach": "@range(0, 3)",
+            "actions": { "Inner": { "type": "Foreach", "foreach": "@range(0, 10)",
+                "actions": { "Pair": { "type": "Compose", "inputs": "@{items('Outer')}-@{item()}" } } } } },
+        "After": { "type": "Compose", "inputs": "@length(result('Outer'))", "runAfter": { "Outer": ["Succeeded"] } }
+    }));
+    s.env.config.actions_per_step = 7;
+    s.start(json!({}));
+    let mut steps = 1;
+    while s.effects().contains(&Effect::Continue) {
+        let started = s
+            .last()
+            .events
+            .iter()
+            .filter(|e| e.kind() == "ActionStarted")
+            .count();
+        assert!(started <= 7, "step {steps} started {started} actions");
+        assert_eq!(
+            s.run_status(),
+            Some(Status::Running),
+            "the run goes on between parts"
+        );
+        s.input(Input::Continue);
+        steps += 1;
+    }
+    // 1 + 3 + 30 + 1 actions, 7 a step.
+    assert_eq!(steps, 5);
+    assert_eq!(s.run_status(), Some(Status::Succeeded));
+    assert_eq!(s.outputs("Pair[2,9]"), json!("2-9"));
+    assert_eq!(s.outputs("After"), json!(3));
+    let late = s.try_input(Input::Continue).expect("decides");
+    assert_eq!(late.outcome, Outcome::Stale(StaleReason::RunCompleted));
+
+    let mut s = Scenario::actions(json!({
+        "Call": { "type": "Http", "inputs": { "method": "GET", "uri": "https://x.test/" } }
+    }));
+    s.start(json!({}));
+    let waiting = s.try_input(Input::Continue).expect("decides");
+    assert_eq!(waiting.outcome, Outcome::Stale(StaleReason::NothingReady));
 }
 
 #[test]

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use hookflow_definition::{validate_document, CheckedDefinition};
 use hookflow_engine::{
-    decide_with_state, ActionKey, Decision, Effect, Environment, Event, FailureKind, HttpOutcome,
-    Input, RunState, Status, TimerId, TriggerRecord, WorkflowRef,
+    decide_with_state, ActionKey, Decision, Effect, EngineConfig, Environment, Event, FailureKind,
+    HttpOutcome, Input, RunState, Status, TimerId, TriggerRecord, WorkflowRef,
 };
 use serde_json::{json, Map, Value};
 use std::cell::Cell;
@@ -14,6 +14,7 @@ use std::cell::Cell;
 pub struct FakeEnv {
     pub now: Cell<DateTime<Utc>>,
     guid: Cell<u128>,
+    pub config: EngineConfig,
 }
 
 impl FakeEnv {
@@ -25,6 +26,7 @@ impl FakeEnv {
                     .with_timezone(&Utc),
             ),
             guid: Cell::new(1),
+            config: EngineConfig::default(),
         }
     }
 }
@@ -43,6 +45,9 @@ impl Environment for FakeEnv {
     }
     fn callback_url(&self, key: &ActionKey) -> String {
         format!("https://hookflow.test/runs/r1/actions/{key}/run?sig=x")
+    }
+    fn config(&self) -> EngineConfig {
+        self.config.clone()
     }
 }
 

@@ -198,7 +198,8 @@ impl<S: Store> Runtime<S> {
         {
             changes.summary = summary(&loaded.state);
         }
-        changes.runnable = Some(self.runnable_after(&loaded.state, &definition, now));
+        changes.runnable =
+            Some(self.runnable_after(&loaded.state, &definition, &decision.effects, now));
         changes.ledger.extend(ledger::record(
             &decision.effects,
             &loaded.workflow,
@@ -241,18 +242,22 @@ impl<S: Store> Runtime<S> {
     }
 
     /// When the run next needs this node's attention without an outside event: only when
-    /// outbound calls are out (see the module docs on recovery). Timers and callbacks make
-    /// a run runnable on their own.
+    /// outbound calls are out (see the module docs on recovery), or the step left ready
+    /// actions for a continuation (`effects` of the step), which this node runs at once;
+    /// should it stop first, the run comes due to whichever node is up. Timers and
+    /// callbacks make a run runnable on their own.
     pub(crate) fn runnable_after(
         &self,
         state: &RunState,
         definition: &CheckedDefinition,
+        effects: &[Effect],
         now: DateTime<Utc>,
     ) -> Runnable {
-        if outstanding_effects(state, definition).is_empty() {
-            Runnable::Idle
-        } else {
+        if effects.contains(&Effect::Continue) || !outstanding_effects(state, definition).is_empty()
+        {
             Runnable::At(self.abandoned_after(now))
+        } else {
+            Runnable::Idle
         }
     }
 
@@ -341,6 +346,7 @@ impl<S: Store> Runtime<S> {
                     }
                     tracing::info!(%run, %status, "run finished");
                 }
+                Effect::Continue => self.continue_later(run),
                 other => tracing::warn!(%run, effect = ?other, "effect not supported; ignored"),
             }
         }
@@ -365,6 +371,26 @@ impl<S: Store> Runtime<S> {
         let task = async move {
             if let Err(e) = runtime.start_queued_runs(&name).await {
                 tracing::warn!(workflow = %name, error = %e, "could not start queued runs; the work loop will");
+            }
+        };
+        let mut tasks = self.shared.tasks.lock().unwrap_or_else(|p| p.into_inner());
+        while tasks.try_join_next().is_some() {}
+        tasks.spawn(task);
+    }
+
+    /// Continues the run in a task: the step that asked for it is stored, and the run's
+    /// lock is free once it returns. Should the task fail, the run's runnable time brings
+    /// it back to the work loop.
+    fn continue_later(&self, run: &RunId) {
+        let runtime = self.clone();
+        let run = run.clone();
+        let task = async move {
+            if let Err(e) = runtime
+                .clone()
+                .advance_boxed(run.clone(), Input::Continue)
+                .await
+            {
+                tracing::warn!(%run, error = %e, "could not continue the run; the work loop will");
             }
         };
         let mut tasks = self.shared.tasks.lock().unwrap_or_else(|p| p.into_inner());

@@ -91,7 +91,7 @@ impl<S: Store> Runtime<S> {
         let changes = RunChanges {
             summary: summary(&state),
             timers: timer_changes(&Default::default(), state.timers())?,
-            runnable: Some(self.runnable_after(&state, definition, now)),
+            runnable: Some(self.runnable_after(&state, definition, &decision.effects, now)),
             actions: action_records(&decision.events, &state),
             ledger: super::ledger::record(&decision.effects, start.workflow, start.run, now)?,
             ..RunChanges::default()

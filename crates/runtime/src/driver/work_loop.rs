@@ -200,7 +200,18 @@ impl<S: Store> Runtime<S> {
                 tracing::debug!(%run, timer = %timer.id, "timer fired");
             }
         }
-        self.resend_abandoned(lease).await
+        self.resend_abandoned(lease).await?;
+        // A step that left ready actions for a continuation may have been the last thing
+        // a stopped node did; nothing else starts them. (Stale when nothing is ready.)
+        let step = Step {
+            input: Input::Continue,
+            consume: None,
+            lease: Some(lease.clone()),
+        };
+        if let Stepped::Applied = self.step_locked(run, &step).await? {
+            tracing::info!(%run, "continued a run that had stopped between parts of its work");
+        }
+        Ok(())
     }
 
     /// Sends again the outbound calls the run has waited on for longer than the in-flight

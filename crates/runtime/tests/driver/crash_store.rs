@@ -25,6 +25,8 @@ pub enum CrashPoint {
     PutTriggerState,
     /// Just before the workflow's state is set to this.
     SetWorkflowState(WorkflowState),
+    /// Just before a run's first step after the one that created it is stored.
+    Append,
 }
 
 #[derive(Debug, Clone)]
@@ -145,7 +147,8 @@ impl<S: RunStore + Sync> RunStore for CrashingStore<S> {
         self.unless_dead(false, self.inner.create_run(run)).await
     }
     async fn append(&self, append: Append) -> Result<u64> {
-        self.unless_dead(false, self.inner.append(append)).await
+        let dies = self.at == CrashPoint::Append;
+        self.unless_dead(dies, self.inner.append(append)).await
     }
     async fn load_journal(&self, run: &RunId, from: u64) -> Result<Vec<StoredEntry>> {
         self.unless_dead(false, self.inner.load_journal(run, from))

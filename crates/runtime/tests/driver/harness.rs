@@ -36,12 +36,22 @@ pub fn runtime<S: Store>(
     clock: Arc<ManualClock>,
     executor: Arc<dyn Executor>,
 ) -> Runtime<S> {
+    runtime_with(store, clock, executor, config())
+}
+
+/// [`runtime`] with this configuration.
+pub fn runtime_with<S: Store>(
+    store: S,
+    clock: Arc<ManualClock>,
+    executor: Arc<dyn Executor>,
+    config: RuntimeConfig,
+) -> Runtime<S> {
     let services = Services {
         clock,
         random: Arc::new(SeededRandomness::new(7)),
         executor,
     };
-    Runtime::new(store, config(), services)
+    Runtime::new(store, config, services)
 }
 
 /// A Request-triggered definition with these actions.

@@ -2,6 +2,7 @@
 //! stand-in servers on `127.0.0.1:0`, webhook callbacks, cancel, restart and recovery.
 
 mod concurrency;
+mod continuation;
 mod crash_store;
 mod deletion;
 mod harness;
