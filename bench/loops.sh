@@ -2,10 +2,11 @@
 # Long loops: one run of a Foreach over ITEMS items, (1) with a Compose inside (steps of
 # up to 1,000 actions each; the trigger's 202 comes after the first is stored), (2) with
 # an append to an array variable inside (the same, each item appended), and (3) with an
-# HTTP call to hookflow-ref-noop inside (one step per call, 20 calls in flight). Prints,
-# for each, the seconds until the run finished, the microseconds per item, so a cost that
-# grows with the loop's length shows as a per-item figure that grows with ITEMS, and how
-# long the trigger's caller waited for its 202. See bench/README.md.
+# HTTP call to hookflow-ref-noop inside (20 calls in flight; results that arrive while
+# the run is being written share the next write). Prints, for each, the seconds until
+# the run finished, the microseconds per item, so a cost that grows with the loop's
+# length shows as a per-item figure that grows with ITEMS, and how long the trigger's
+# caller waited for its 202. See bench/README.md.
 #
 #   bench/loops.sh                       # 20000 Compose items, 5000 HTTP items
 #   ITEMS=100000 HTTP_ITEMS=20000 bench/loops.sh

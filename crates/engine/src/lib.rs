@@ -112,7 +112,9 @@ pub fn decide(
 
 /// [`decide`], also returning the state with the decision's events applied — the state the
 /// engine built while deciding — so a caller that keeps the run's state does not fold the
-/// same events a second time. `None` for a stale decision (the state is unchanged then).
+/// same events a second time. A stale decision returns the state unchanged. (`None` would
+/// mean a stale decision that had changed the state: it cannot happen, since only events
+/// change it, and a caller would reload the state.)
 pub fn decide_with_state(
     state: &RunState,
     definition: &CheckedDefinition,
@@ -123,8 +125,7 @@ pub fn decide_with_state(
 }
 
 /// [`decide_with_state`] on a state the caller gives up, which saves copying it: the hot
-/// path of a driver that keeps run states in memory. On a stale decision the state is not
-/// returned (`None`) — the caller reloads it.
+/// path of a driver that keeps run states in memory.
 pub fn decide_owned(
     state: RunState,
     definition: &CheckedDefinition,
@@ -166,11 +167,11 @@ fn decide_in(
         }
     };
     if let Outcome::Stale(reason) = outcome {
-        return Ok((Decision::stale(reason), None));
+        return Ok(m.stale(reason));
     }
     m.advance()?;
     if continuing && m.events.is_empty() {
-        return Ok((Decision::stale(StaleReason::NothingReady), None));
+        return Ok(m.stale(StaleReason::NothingReady));
     }
     if m.yielded && !m.work.is_completed() {
         m.effect(Effect::Continue);
@@ -184,6 +185,14 @@ fn decide_in(
         },
         Some(m.work),
     ))
+}
+
+impl Machine<'_> {
+    /// An empty decision, and the state it leaves as it was.
+    fn stale(self, reason: StaleReason) -> (Decision, Option<RunState>) {
+        let unchanged = self.events.is_empty().then_some(self.work);
+        (Decision::stale(reason), unchanged)
+    }
 }
 
 fn route(m: &mut Machine<'_>, input: Input) -> Result<Outcome, EngineError> {

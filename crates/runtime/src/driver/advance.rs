@@ -3,6 +3,7 @@
 
 use super::error::{Result, RuntimeError};
 use super::ledger;
+use super::mailbox::Queued;
 use super::projection::{action_records, decode, encode, summary, timer_changes};
 use super::response::RunResponse;
 use super::state_cache::LoadedRun;
@@ -67,6 +68,14 @@ impl<E: Into<RuntimeError>> From<E> for StepError {
     }
 }
 
+/// The input was not applied: the run kept moving under this node.
+fn contended(run: &RunId, attempts: u32) -> RuntimeError {
+    RuntimeError::Contended {
+        run: run.to_string(),
+        attempts,
+    }
+}
+
 /// What effects need to know about the run they belong to.
 #[derive(Debug, Clone)]
 pub(crate) struct RunContext {
@@ -90,42 +99,116 @@ impl<S: Store> Runtime<S> {
         self.step_locked(run, &step).await
     }
 
-    /// `advance` as a named, boxed future: effect tasks call it from inside a step, and the
-    /// explicit type breaks the recursion of async types.
+    /// `advance` for effect tasks (outbound results, continuations), as a named, boxed
+    /// future: they call it from inside a step, and the explicit type breaks the recursion
+    /// of async types. Inputs that arrive while the run is being advanced wait for its lock
+    /// together, and the task that gets it applies them all with one write: 20 calls of a
+    /// loop answering at once cost a few commits, not 20. (Only tasks post here: a task is
+    /// not cancelled midway, so the inputs it took are always answered.)
     pub(crate) fn advance_boxed(
         self,
         run: RunId,
         input: Input,
     ) -> BoxFuture<'static, Result<Stepped>> {
-        Box::pin(async move { self.advance(&run, Step::plain(input)).await })
+        Box::pin(async move {
+            let answer = self.shared.mailboxes.post(&run, Step::plain(input));
+            {
+                let _guard = self.shared.locks.lock(&run).await;
+                let queued = self.shared.mailboxes.take(&run);
+                if !queued.is_empty() {
+                    self.apply_queued(&run, queued).await;
+                }
+            }
+            answer.await.unwrap_or_else(|_| {
+                Err(
+                    hookflow_store::Error::unavailable("the input was dropped unapplied", true)
+                        .into(),
+                )
+            })
+        })
+    }
+
+    /// Applies queued inputs with one write and answers each; the caller holds the run's
+    /// lock. If that fails, each is applied (and answered) on its own, so one input the
+    /// engine refuses does not fail the others.
+    async fn apply_queued(&self, run: &RunId, queued: Vec<Queued>) {
+        let steps: Vec<&Step> = queued.iter().map(|q| &q.step).collect();
+        let together = self.steps_locked(run, &steps).await;
+        match together {
+            Ok(answers) => {
+                for (q, answer) in queued.into_iter().zip(answers) {
+                    let _ = q.reply.send(Ok(answer));
+                }
+            }
+            Err(e) if queued.len() == 1 => {
+                if let Some(q) = queued.into_iter().next() {
+                    let _ = q.reply.send(Err(e));
+                }
+            }
+            Err(e) => {
+                tracing::debug!(%run, inputs = queued.len(), error = %e, "inputs applied together failed; applying one at a time");
+                for q in queued {
+                    let answer = self.step_locked(run, &q.step).await;
+                    let _ = q.reply.send(answer);
+                }
+            }
+        }
     }
 
     /// Applies one input; the caller holds the run's lock.
     pub(crate) async fn step_locked(&self, run: &RunId, step: &Step) -> Result<Stepped> {
+        let answers = self.steps_locked(run, &[step]).await?;
+        answers.into_iter().next().ok_or_else(|| contended(run, 0))
+    }
+
+    /// Applies inputs in order with one write, answering each in order; the caller holds
+    /// the run's lock. Steps of one call share their lease (the first one's).
+    async fn steps_locked(&self, run: &RunId, steps: &[&Step]) -> Result<Vec<Stepped>> {
         let attempts = self.shared.config.max_conflict_retries.max(1);
+        let mut answers: Vec<Option<Stepped>> = vec![None; steps.len()];
         for _ in 0..attempts {
+            let open: Vec<&Step> = steps
+                .iter()
+                .zip(&answers)
+                .filter(|(_, answer)| answer.is_none())
+                .map(|(step, _)| *step)
+                .collect();
+            if open.is_empty() {
+                break;
+            }
             let loaded = match self.shared.states.take(run) {
                 Some(loaded) => loaded,
                 None => self.load_run(run).await?,
             };
-            match self.try_step(run, loaded, step).await {
-                Ok(done) => return Ok(done),
+            match self.try_steps(run, loaded, &open).await {
+                Ok(outcomes) => {
+                    let unanswered = answers.iter_mut().filter(|a| a.is_none());
+                    for (answer, outcome) in unanswered.zip(outcomes) {
+                        *answer = Some(outcome);
+                    }
+                    break;
+                }
                 Err(StepError::Failed(e)) => return Err(e),
                 Err(StepError::Conflict) => {
                     tracing::debug!(%run, "append lost a race; reloading");
-                    if let Some(id) = step.consume {
+                    if open.iter().any(|s| s.consume.is_some()) {
                         let pending = self.shared.store.pending_callbacks(run).await?;
-                        if !pending.iter().any(|c| c.id == id) {
-                            return Ok(Stepped::ConsumedElsewhere);
+                        for (step, answer) in steps.iter().zip(answers.iter_mut()) {
+                            let consumed = step
+                                .consume
+                                .is_some_and(|id| !pending.iter().any(|c| c.id == id));
+                            if answer.is_none() && consumed {
+                                *answer = Some(Stepped::ConsumedElsewhere);
+                            }
                         }
                     }
                 }
             }
         }
-        Err(RuntimeError::Contended {
-            run: run.to_string(),
-            attempts,
-        })
+        answers
+            .into_iter()
+            .collect::<Option<Vec<Stepped>>>()
+            .ok_or_else(|| contended(run, attempts))
     }
 
     /// The run's state from its journal.
@@ -147,80 +230,94 @@ impl<S: Store> Runtime<S> {
         })
     }
 
-    async fn try_step(
+    /// Decides `steps` in order on the run's state and stores what they decided with one
+    /// append (none when every one was stale and left nothing to record), then keeps the
+    /// state and executes the effects.
+    async fn try_steps(
         &self,
         run: &RunId,
         mut loaded: LoadedRun,
-        step: &Step,
-    ) -> std::result::Result<Stepped, StepError> {
+        steps: &[&Step],
+    ) -> std::result::Result<Vec<Stepped>, StepError> {
         let definition = self.definition(&loaded.workflow, loaded.version).await?;
         let key = self.access_key(&loaded.workflow).await?;
         let now = self.now();
         let timers_before = loaded.state.timers().clone();
-        // The engine takes the state instead of copying it; it hands back the advanced one.
-        let state = std::mem::take(&mut loaded.state);
-        let decision = {
-            let env = self.run_env(now, loaded.workflow.as_str(), run.as_str(), Some(&key));
-            decide_owned(state, &definition, step.input.clone(), &env)
-                .map_err(RuntimeError::from)?
-        };
-        let (decision, advanced) = decision;
-        let mut changes = RunChanges {
-            consume_callbacks: step.consume.into_iter().collect(),
-            ledger: ledger::settle(&step.input, run, now)?.into_iter().collect(),
-            ..RunChanges::default()
-        };
-        if let Outcome::Stale(reason) = decision.outcome {
-            if let StaleReason::UnknownTimer { id } = &reason {
-                // The row outlived its timer (fired twice, or dropped with its action).
-                changes.timers.push(TimerChange::Cancel {
-                    id: TimerId::new(id.0.clone())?,
-                });
+        let mut changes = RunChanges::default();
+        let mut stale_timers = Vec::new();
+        let mut events = Vec::new();
+        let mut effects = Vec::new();
+        let mut outcomes = Vec::with_capacity(steps.len());
+        let env = self.run_env(now, loaded.workflow.as_str(), run.as_str(), Some(&key));
+        for step in steps {
+            changes.consume_callbacks.extend(step.consume);
+            changes
+                .ledger
+                .extend(ledger::settle(&step.input, run, now)?);
+            // The engine takes the state instead of copying it; it hands back the advanced
+            // one (or, for a stale input, the same).
+            let state = std::mem::take(&mut loaded.state);
+            let (decision, advanced) = decide_owned(state, &definition, step.input.clone(), &env)
+                .map_err(RuntimeError::from)?;
+            // It always does; were it missing, reloading and deciding again is the safe answer.
+            loaded.state = advanced.ok_or(StepError::Conflict)?;
+            match decision.outcome {
+                Outcome::Stale(reason) => {
+                    if let StaleReason::UnknownTimer { id } = &reason {
+                        // The row outlived its timer (fired twice, or dropped with its action).
+                        stale_timers.push(TimerChange::Cancel {
+                            id: TimerId::new(id.0.clone())?,
+                        });
+                    }
+                    outcomes.push(Stepped::Stale(reason));
+                }
+                _ => {
+                    events.extend(decision.events);
+                    effects.extend(decision.effects);
+                    outcomes.push(Stepped::Applied);
+                }
             }
-            if changes != RunChanges::default() {
-                self.append(run, &loaded, step, Vec::new(), changes).await?;
-            }
-            // The state went to the engine; a rare stale input costs the next one a reload.
-            return Ok(Stepped::Stale(reason));
         }
-        match advanced {
-            Some(state) => loaded.state = state,
-            // An applied decision always returns its state; were it missing, reloading
-            // and deciding again is the safe answer.
-            None => return Err(StepError::Conflict),
+        if events.is_empty() {
+            changes.timers = stale_timers;
+            if changes != RunChanges::default() {
+                loaded.position = self
+                    .append(run, &loaded, steps[0], Vec::new(), changes)
+                    .await?;
+            }
+            self.shared.states.put(run.clone(), loaded);
+            return Ok(outcomes);
         }
         changes.timers = timer_changes(&timers_before, loaded.state.timers())?;
-        changes.actions = action_records(&decision.events, &loaded.state);
-        if decision
-            .events
+        changes.timers.extend(stale_timers);
+        changes.actions = action_records(&events, &loaded.state);
+        if events
             .iter()
             .any(|e| matches!(e, Event::RunCompleted { .. }))
         {
             changes.summary = summary(&loaded.state);
         }
-        changes.runnable =
-            Some(self.runnable_after(&loaded.state, &definition, &decision.effects, now));
-        changes.ledger.extend(ledger::record(
-            &decision.effects,
-            &loaded.workflow,
-            run,
-            now,
-        )?);
-        let entries = encode(&decision.events, now)?;
-        loaded.position = self.append(run, &loaded, step, entries, changes).await?;
+        changes.runnable = Some(self.runnable_after(&loaded.state, &definition, &effects, now));
+        changes
+            .ledger
+            .extend(ledger::record(&effects, &loaded.workflow, run, now)?);
+        let entries = encode(&events, now)?;
+        loaded.position = self
+            .append(run, &loaded, steps[0], entries, changes)
+            .await?;
         loaded.written_at = now;
         let context = RunContext {
             workflow: loaded.workflow.to_string(),
             client_tracking_id: loaded.client_tracking_id.clone(),
         };
-        if decision.effects.iter().any(Effect::is_outbound_call) {
+        if effects.iter().any(Effect::is_outbound_call) {
             self.shared.states.put_awaiting_results(run.clone(), loaded);
         } else {
             self.shared.states.put(run.clone(), loaded);
         }
-        self.shared.counters.events_written(&decision.events);
-        self.dispatch(run, &context, decision.effects);
-        Ok(Stepped::Applied)
+        self.shared.counters.events_written(&events);
+        self.dispatch(run, &context, effects);
+        Ok(outcomes)
     }
 
     async fn append(

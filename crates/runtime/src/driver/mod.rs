@@ -40,6 +40,7 @@ mod deletion;
 mod error;
 mod intake;
 mod ledger;
+mod mailbox;
 mod projection;
 mod recurrence;
 mod response;
@@ -180,6 +181,7 @@ struct Shared<S> {
     counters: counters::Counters,
     states: state_cache::StateCache,
     locks: run_lock::RunLocks,
+    mailboxes: mailbox::Mailboxes,
     responders: response::Responders,
     /// Outbound calls this process has sent and not yet fed back: (run, effect identity).
     in_flight: Mutex<HashSet<(RunId, String)>>,
@@ -213,6 +215,7 @@ impl<S: Store> Runtime<S> {
                 counters: counters::Counters::default(),
                 states,
                 locks: run_lock::RunLocks::default(),
+                mailboxes: mailbox::Mailboxes::default(),
                 responders: response::Responders::default(),
                 in_flight: Mutex::new(HashSet::new()),
                 waiting: Mutex::new(None),

@@ -1,7 +1,8 @@
 //! A store that "dies" at a chosen write: from then on that write, and every later call,
 //! never completes — as if the process had been killed just before it. Tests abort the
 //! operation, shut the runtime down and start a new one on the inner store, which holds
-//! exactly what was written before the crash point.
+//! exactly what was written before the crash point. It also counts run appends and can
+//! hold them back, so a test can have inputs arrive while a run's write is under way.
 
 use chrono::{DateTime, Duration, Utc};
 use hookflow_store::{
@@ -13,8 +14,9 @@ use hookflow_store::{
     WorkflowStore, WorkflowVersion,
 };
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use tokio::sync::Notify;
 
 /// Where the process dies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +29,8 @@ pub enum CrashPoint {
     SetWorkflowState(WorkflowState),
     /// Just before a run's first step after the one that created it is stored.
     Append,
+    /// Never.
+    Never,
 }
 
 #[derive(Debug, Clone)]
@@ -34,6 +38,9 @@ pub struct CrashingStore<S> {
     inner: S,
     at: CrashPoint,
     crashed: Arc<AtomicBool>,
+    appends: Arc<AtomicUsize>,
+    held: Arc<AtomicBool>,
+    released: Arc<Notify>,
 }
 
 impl<S> CrashingStore<S> {
@@ -42,7 +49,25 @@ impl<S> CrashingStore<S> {
             inner,
             at,
             crashed: Arc::new(AtomicBool::new(false)),
+            appends: Arc::new(AtomicUsize::new(0)),
+            held: Arc::new(AtomicBool::new(false)),
+            released: Arc::new(Notify::new()),
         }
+    }
+
+    /// How many run appends were asked for so far.
+    pub fn appends(&self) -> usize {
+        self.appends.load(Ordering::SeqCst)
+    }
+
+    /// From now on a run append waits (counted) until `release_appends`.
+    pub fn hold_appends(&self) {
+        self.held.store(true, Ordering::SeqCst);
+    }
+
+    pub fn release_appends(&self) {
+        self.held.store(false, Ordering::SeqCst);
+        self.released.notify_waiters();
     }
 
     /// Whether the crash point was reached.
@@ -147,6 +172,15 @@ impl<S: RunStore + Sync> RunStore for CrashingStore<S> {
         self.unless_dead(false, self.inner.create_run(run)).await
     }
     async fn append(&self, append: Append) -> Result<u64> {
+        self.appends.fetch_add(1, Ordering::SeqCst);
+        loop {
+            // Registered before the test, so a release in between is not missed.
+            let released = self.released.notified();
+            if !self.held.load(Ordering::SeqCst) {
+                break;
+            }
+            released.await;
+        }
         let dies = self.at == CrashPoint::Append;
         self.unless_dead(dies, self.inner.append(append)).await
     }

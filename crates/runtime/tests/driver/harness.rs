@@ -128,6 +128,7 @@ pub struct FakeExecutor {
     pub requests: Mutex<Vec<OutboundRequest>>,
     gate: Option<Semaphore>,
     answer: fn(&OutboundRequest) -> HttpOutcome,
+    answered: std::sync::atomic::AtomicUsize,
 }
 
 impl FakeExecutor {
@@ -136,6 +137,7 @@ impl FakeExecutor {
             requests: Mutex::new(Vec::new()),
             gate: None,
             answer,
+            answered: Default::default(),
         })
     }
 
@@ -145,6 +147,7 @@ impl FakeExecutor {
             requests: Mutex::new(Vec::new()),
             gate: Some(Semaphore::new(0)),
             answer,
+            answered: Default::default(),
         })
     }
 
@@ -152,6 +155,11 @@ impl FakeExecutor {
         if let Some(gate) = &self.gate {
             gate.add_permits(n);
         }
+    }
+
+    /// How many answers were given.
+    pub fn answered(&self) -> usize {
+        self.answered.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The `callbackUrl` field of the body of the `index`-th request sent.
@@ -178,6 +186,8 @@ impl Executor for FakeExecutor {
             if let Some(gate) = &self.gate {
                 gate.acquire().await.expect("gate").forget();
             }
+            self.answered
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             (self.answer)(&request)
         })
     }

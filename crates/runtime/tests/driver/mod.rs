@@ -6,6 +6,7 @@ mod continuation;
 mod crash_store;
 mod deletion;
 mod harness;
+mod inputs_together;
 mod lifecycle;
 mod recurrence;
 mod restart;
