@@ -103,8 +103,9 @@ impl<S: Store> Runtime<S> {
     /// future: they call it from inside a step, and the explicit type breaks the recursion
     /// of async types. Inputs that arrive while the run is being advanced wait for its lock
     /// together, and the task that gets it applies them all with one write: 20 calls of a
-    /// loop answering at once cost a few commits, not 20. (Only tasks post here: a task is
-    /// not cancelled midway, so the inputs it took are always answered.)
+    /// loop answering at once cost a few commits, not 20. (Only tasks post here, not
+    /// request handlers: a task is cancelled only at shutdown, with every other task, so
+    /// inputs it took for others are not dropped while they still wait.)
     pub(crate) fn advance_boxed(
         self,
         run: RunId,
@@ -470,6 +471,11 @@ impl<S: Store> Runtime<S> {
                 tracing::warn!(workflow = %name, error = %e, "could not start queued runs; the work loop will");
             }
         };
+        self.spawn_task(task);
+    }
+
+    /// Runs `task` among the effect tasks (shutdown stops them), reaping finished ones.
+    fn spawn_task(&self, task: impl std::future::Future<Output = ()> + Send + 'static) {
         let mut tasks = self.shared.tasks.lock().unwrap_or_else(|p| p.into_inner());
         while tasks.try_join_next().is_some() {}
         tasks.spawn(task);
@@ -490,9 +496,7 @@ impl<S: Store> Runtime<S> {
                 tracing::warn!(%run, error = %e, "could not continue the run; the work loop will");
             }
         };
-        let mut tasks = self.shared.tasks.lock().unwrap_or_else(|p| p.into_inner());
-        while tasks.try_join_next().is_some() {}
-        tasks.spawn(task);
+        self.spawn_task(task);
     }
 
     /// Sends one outbound request in a task and feeds its result back to the run. `id`
@@ -541,9 +545,7 @@ impl<S: Store> Runtime<S> {
             runtime.in_flight().remove(&flight);
             runtime.shared.outbound_ended.notify_waiters();
         };
-        let mut tasks = self.shared.tasks.lock().unwrap_or_else(|p| p.into_inner());
-        while tasks.try_join_next().is_some() {}
-        tasks.spawn(task);
+        self.spawn_task(task);
     }
 
     pub(crate) fn in_flight(

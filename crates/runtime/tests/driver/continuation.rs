@@ -41,7 +41,7 @@ async fn finished_squares<S: Store>(store: &S, run: &RunId) -> usize {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_long_loop_is_stored_in_parts_and_finishes() {
+async fn a_loop_longer_than_a_step_finishes() {
     let clock = Arc::new(ManualClock::new(start_time()));
     let rt = runtime_with(
         MemoryStore::new(),
