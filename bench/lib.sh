@@ -54,6 +54,15 @@ start_hookflow() {
     export HOOKFLOW_SERVER
 }
 
+# start_noop: hookflow-ref-noop (reads the body, answers 202, does nothing else) on a free
+# loopback port, its log in $BENCH_DIR/noop.log. Sets NOOP_PID and NOOP (its URL).
+start_noop() {
+    "$BIN/hookflow-ref-noop" --listen 127.0.0.1:0 >"$BENCH_DIR/noop.log" 2>&1 &
+    NOOP_PID=$!
+    PIDS+=("$NOOP_PID")
+    NOOP=$(wait_for "$BENCH_DIR/noop.log" '^listening on ' | sed 's/^listening on //')
+}
+
 # wait_for FILE PATTERN: the first line of FILE matching PATTERN, waiting up to 30 s.
 wait_for() {
     local i

@@ -21,9 +21,7 @@ HTTP_ITEMS=${HTTP_ITEMS:-5000}
 bench_setup loops
 
 start_hookflow
-"$BIN/hookflow-ref-noop" --listen 127.0.0.1:0 >"$BENCH_DIR/noop.log" 2>&1 &
-PIDS+=($!)
-NOOP=$(wait_for "$BENCH_DIR/noop.log" '^listening on ' | sed 's/^listening on //')
+start_noop
 
 # deploy NAME INNER_ACTION: a Request trigger, an array variable and a Foreach over
 # range(0, body.n).

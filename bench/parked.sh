@@ -33,10 +33,8 @@ export HOOKFLOW_SERVER
 "$BIN/hookflow-ref-sqlite" --listen 127.0.0.1:0 --db "$BENCH_DIR/subscriptions.sqlite" \
     >"$BENCH_DIR/sqlite.log" 2>&1 &
 PIDS+=($!)
-"$BIN/hookflow-ref-noop" --listen 127.0.0.1:0 >"$BENCH_DIR/noop.log" 2>&1 &
-PIDS+=($!)
 SUBSCRIBE=$(wait_for "$BENCH_DIR/sqlite.log" '^listening on ' | sed 's/^listening on //')
-NOOP=$(wait_for "$BENCH_DIR/noop.log" '^listening on ' | sed 's/^listening on //')
+start_noop
 
 cat >"$BENCH_DIR/parked.json" <<JSON
 {"definition": {

@@ -20,14 +20,12 @@ bench_setup run
 # --- the servers --------------------------------------------------------------------
 start_hookflow
 
-"$BIN/hookflow-ref-noop" --listen 127.0.0.1:0 >"$BENCH_DIR/noop.log" 2>&1 &
-NOOP_PID=$!
-PIDS+=("$NOOP_PID")
+start_noop
+NOOP_URL=$NOOP/
 "$BIN/hookflow-ref-sqlite" --listen 127.0.0.1:0 --db "$BENCH_DIR/ref.sqlite" \
     >"$BENCH_DIR/sqlite.log" 2>&1 &
 SQLITE_PID=$!
 PIDS+=("$SQLITE_PID")
-NOOP_URL=$(wait_for "$BENCH_DIR/noop.log" '^listening on ' | sed 's/^listening on //')/
 SQLITE_URL=$(wait_for "$BENCH_DIR/sqlite.log" '^listening on ' | sed 's/^listening on //')/
 
 # --- the workflows ------------------------------------------------------------------

@@ -33,9 +33,7 @@ STANDIN_PID=$!
 STANDIN=$(wait_for "$BENCH_DIR/standin.log" '^stand-in listening on ' | sed 's/^stand-in listening on //')
 # The trigger's subscription goes to a service that only says yes (no automatic callback,
 # so the only runs of (a) are the load's).
-"$BIN/hookflow-ref-noop" --listen 127.0.0.1:0 >"$BENCH_DIR/noop.log" 2>&1 &
-PIDS+=($!)
-NOOP=$(wait_for "$BENCH_DIR/noop.log" '^listening on ' | sed 's/^listening on //')
+start_noop
 
 cat >"$BENCH_DIR/trigger.json" <<JSON
 {"definition": {
